@@ -1,0 +1,450 @@
+/* History rows: 15-minute UTC buckets summed into hours, days, ISO weeks
+ * and months of a time zone. */
+#define G_LOG_DOMAIN "sb-history"
+
+#include "sb-history.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sb-error.h"
+#include "sb-store.h"
+
+#define SECONDS_PER_HOUR 3600
+
+static const char *const granularity_names[] = {
+  [SB_GRANULARITY_HOUR] = "hour",
+  [SB_GRANULARITY_DAY] = "day",
+  [SB_GRANULARITY_WEEK] = "week",
+  [SB_GRANULARITY_MONTH] = "month",
+};
+
+/* Nominal row lengths for the fast row-count estimate. Real rows are
+ * never longer than twice these (a 25-hour day, a 31-day month). */
+static const gint64 nominal_seconds[] = {
+  [SB_GRANULARITY_HOUR] = SECONDS_PER_HOUR,
+  [SB_GRANULARITY_DAY] = 86400,
+  [SB_GRANULARITY_WEEK] = 7 * 86400,
+  [SB_GRANULARITY_MONTH] = 2629746, /* 365.2425 / 12 days */
+};
+
+gboolean
+sb_granularity_from_string (const char *text, SbGranularity *out, GError **error)
+{
+  guint i;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  for (i = 0; i < G_N_ELEMENTS (granularity_names); i++)
+    {
+      if (g_ascii_strcasecmp (text, granularity_names[i]) == 0)
+        {
+          if (out != NULL)
+            *out = (SbGranularity) i;
+          return TRUE;
+        }
+    }
+
+  {
+    /* Messages cross D-Bus: valid UTF-8, and short. */
+    g_autofree char *valid = g_utf8_make_valid (text, -1);
+    glong length = g_utf8_strlen (valid, -1);
+    g_autofree char *head = g_utf8_substring (valid, 0, MIN (length, 40));
+    g_autofree char *shown = g_strconcat (head, length > 40 ? "…" : "", NULL);
+
+    g_set_error (error, SB_ERROR, SB_ERROR_INVALID_ARGS,
+                 _("“%s” is not a granularity: use hour, day, week or month"),
+                 shown);
+  }
+  return FALSE;
+}
+
+const char *
+sb_granularity_to_string (SbGranularity granularity)
+{
+  g_return_val_if_fail ((guint) granularity < G_N_ELEMENTS (granularity_names), NULL);
+
+  return granularity_names[granularity];
+}
+
+static gint
+offset_at (GTimeZone *tz, gint64 t)
+{
+  return g_time_zone_get_offset (tz, g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, t));
+}
+
+/* The first instant in (@lo, @hi] whose UTC offset differs from @lo's,
+ * given that @hi's does. Offsets change at most once within an hour. */
+static gint64
+find_offset_change (GTimeZone *tz, gint64 lo, gint64 hi)
+{
+  gint lo_offset = offset_at (tz, lo);
+
+  while (hi - lo > 1)
+    {
+      gint64 mid = lo + (hi - lo) / 2;
+
+      if (offset_at (tz, mid) == lo_offset)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  return hi;
+}
+
+static gint64
+positive_mod (gint64 a, gint64 m)
+{
+  gint64 r = a % m;
+
+  return r < 0 ? r + m : r;
+}
+
+/* Hour rows are runs of one local hour at one UTC offset: when the clock
+ * goes back, 01:00–02:00 happens twice and gives two rows (a 25-hour day
+ * has 25 hour rows); a change of a non-whole hour cuts a row short. */
+static gint64
+hour_floor (GTimeZone *tz, gint64 t)
+{
+  gint offset = offset_at (tz, t);
+  gint64 start = t - positive_mod (t + offset, SECONDS_PER_HOUR);
+
+  if (offset_at (tz, start) != offset)
+    start = find_offset_change (tz, start, t);
+  return start;
+}
+
+static gint64
+hour_next (GTimeZone *tz, gint64 t)
+{
+  gint64 start = hour_floor (tz, t);
+  gint offset = offset_at (tz, start);
+  gint64 next = start - positive_mod (start + offset, SECONDS_PER_HOUR) + SECONDS_PER_HOUR;
+
+  if (offset_at (tz, next - 1) != offset)
+    next = find_offset_change (tz, start, next - 1);
+  return next;
+}
+
+/* The earliest instant at which the wall clock in @tz reads @date 00:00
+ * or later; G_MAXINT64 past the years GDateTime can represent. */
+static gint64
+local_midnight (GTimeZone *tz, const GDate *date)
+{
+  g_autoptr(GDateTime) dt = NULL;
+  gint64 start, wall, earlier;
+  gint interval;
+
+  if (g_date_get_year (date) > 9999)
+    return G_MAXINT64;
+  dt = g_date_time_new (tz, g_date_get_year (date), g_date_get_month (date),
+                        g_date_get_day (date), 0, 0, 0);
+  if (dt == NULL)
+    return G_MAXINT64;
+
+  /* A skipped midnight already comes back as the end of the gap. A
+   * midnight that happens twice (the clock set back across it) comes back
+   * as the later one; the day begins at the first. */
+  start = g_date_time_to_unix (dt);
+  interval = g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, start);
+  if (interval > 0)
+    {
+      wall = start + g_time_zone_get_offset (tz, interval);
+      earlier = wall - g_time_zone_get_offset (tz, interval - 1);
+      if (earlier < start &&
+          g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, earlier) == interval - 1)
+        start = earlier;
+    }
+  return start;
+}
+
+static void
+period_first_day (SbGranularity granularity, GDate *date)
+{
+  switch (granularity)
+    {
+    case SB_GRANULARITY_WEEK:
+      g_date_subtract_days (date, g_date_get_weekday (date) - G_DATE_MONDAY);
+      break;
+    case SB_GRANULARITY_MONTH:
+      g_date_set_day (date, 1);
+      break;
+    case SB_GRANULARITY_HOUR:
+    case SB_GRANULARITY_DAY:
+    default:
+      break;
+    }
+}
+
+static void
+period_advance (SbGranularity granularity, GDate *date)
+{
+  switch (granularity)
+    {
+    case SB_GRANULARITY_WEEK:
+      g_date_add_days (date, 7);
+      break;
+    case SB_GRANULARITY_MONTH:
+      g_date_add_months (date, 1);
+      break;
+    case SB_GRANULARITY_HOUR:
+    case SB_GRANULARITY_DAY:
+    default:
+      g_date_add_days (date, 1);
+      break;
+    }
+}
+
+/* Start of the day/week/month row containing @t and of the next one.
+ * FALSE when @t's local date is beyond what GDateTime represents. */
+static gboolean
+calendar_bounds (SbGranularity granularity, GTimeZone *tz, gint64 t,
+                 gint64 *out_start, gint64 *out_next)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (t);
+  g_autoptr(GDateTime) local = NULL;
+  GDate date;
+  gint64 start, next;
+
+  if (utc == NULL)
+    return FALSE;
+  local = g_date_time_to_timezone (utc, tz);
+  if (local == NULL)
+    return FALSE;
+
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, (GDateDay) g_date_time_get_day_of_month (local),
+                  (GDateMonth) g_date_time_get_month (local),
+                  (GDateYear) g_date_time_get_year (local));
+  period_first_day (granularity, &date);
+  start = local_midnight (tz, &date);
+  period_advance (granularity, &date);
+  next = local_midnight (tz, &date);
+
+  /* After the clock went back across midnight, @t may read yesterday's
+   * date although today has begun (and a skipped day makes two periods
+   * start together): the row is the latest one that has started. */
+  while (next <= t)
+    {
+      start = next;
+      period_advance (granularity, &date);
+      next = local_midnight (tz, &date);
+    }
+
+  *out_start = start;
+  *out_next = next;
+  return TRUE;
+}
+
+gint64
+sb_history_floor (SbGranularity granularity, GTimeZone *tz, gint64 t)
+{
+  gint64 start, next;
+
+  g_return_val_if_fail ((guint) granularity < G_N_ELEMENTS (granularity_names), t);
+  g_return_val_if_fail (tz != NULL, t);
+
+  if (granularity == SB_GRANULARITY_HOUR)
+    return hour_floor (tz, t);
+  if (!calendar_bounds (granularity, tz, t, &start, &next))
+    return t;
+  return start;
+}
+
+gint64
+sb_history_next (SbGranularity granularity, GTimeZone *tz, gint64 start)
+{
+  gint64 floor, next;
+
+  g_return_val_if_fail ((guint) granularity < G_N_ELEMENTS (granularity_names), G_MAXINT64);
+  g_return_val_if_fail (tz != NULL, G_MAXINT64);
+
+  if (granularity == SB_GRANULARITY_HOUR)
+    return hour_next (tz, start);
+  if (!calendar_bounds (granularity, tz, start, &floor, &next))
+    return G_MAXINT64;
+  return next;
+}
+
+/* ISO 8601 in @tz for messages, the raw number when out of range. */
+static char *
+describe_time (GTimeZone *tz, gint64 t)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (t);
+  g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_timezone (utc, tz) : NULL;
+
+  if (local == NULL)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, t);
+  return g_date_time_format_iso8601 (local);
+}
+
+static void
+set_too_many_rows (GError **error, SbGranularity granularity, GTimeZone *tz,
+                   gint64 from, gint64 to, guint rows, gboolean estimated)
+{
+  g_autofree char *from_text = describe_time (tz, from);
+  g_autofree char *to_text = describe_time (tz, to);
+  g_autofree char *summary = NULL;
+  g_autofree char *advice = NULL;
+  const char *name = granularity_names[granularity];
+
+  if (estimated)
+    summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "From %s to %s by %s is about %u row, more than the %u allowed",
+                                            "From %s to %s by %s is about %u rows, more than the %u allowed",
+                                            rows),
+                               from_text, to_text, name, rows, (guint) SB_HISTORY_MAX_ROWS);
+  else
+    summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "From %s to %s by %s is %u row, more than the %u allowed",
+                                            "From %s to %s by %s is %u rows, more than the %u allowed",
+                                            rows),
+                               from_text, to_text, name, rows, (guint) SB_HISTORY_MAX_ROWS);
+
+  if (granularity == SB_GRANULARITY_MONTH)
+    advice = g_strdup (_("use a shorter span"));
+  else
+    advice = g_strdup_printf (_("use a coarser granularity such as %s, or a shorter span"),
+                              granularity_names[granularity + 1]);
+
+  /* TRANSLATORS: a sentence about a request, then advice */
+  g_set_error (error, SB_ERROR, SB_ERROR_INVALID_ARGS, _("%s: %s"), summary, advice);
+}
+
+static gboolean
+validate_range (GTimeZone *tz, gint64 from, gint64 to, GError **error)
+{
+  g_autoptr(GDateTime) last_utc = NULL;
+  g_autoptr(GDateTime) last = NULL;
+
+  if (from < 0)
+    {
+      g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+      g_autofree char *from_text = describe_time (utc, from);
+
+      g_set_error (error, SB_ERROR, SB_ERROR_INVALID_ARGS,
+                   _("The start %s is before 1970-01-01: use a time from 1970 on"),
+                   from_text);
+      return FALSE;
+    }
+
+  if (from > to)
+    {
+      g_autofree char *from_text = describe_time (tz, from);
+      g_autofree char *to_text = describe_time (tz, to);
+
+      g_set_error (error, SB_ERROR, SB_ERROR_INVALID_ARGS,
+                   _("The start %s is after the end %s: give the earlier time first"),
+                   from_text, to_text);
+      return FALSE;
+    }
+
+  /* Rows are cut with GDateTime, which ends at 9999-12-31 local time. */
+  if (to > 0)
+    {
+      last_utc = g_date_time_new_from_unix_utc (to - 1);
+      last = last_utc != NULL ? g_date_time_to_timezone (last_utc, tz) : NULL;
+    }
+  if (to > 0 && last == NULL)
+    {
+      g_autofree char *to_text = describe_time (tz, to);
+
+      g_set_error (error, SB_ERROR, SB_ERROR_INVALID_ARGS,
+                   _("The end %s is after 9999-12-31 in the time zone %s: use an earlier time"),
+                   to_text, g_time_zone_get_identifier (tz));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static guint
+find_row (const GArray *rows, gint64 t)
+{
+  guint lo = 0, hi = rows->len;
+
+  /* Last row whose start is <= t; rows->len when none. */
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (g_array_index (rows, SbHistoryRow, mid).start <= t)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo == 0 ? rows->len : lo - 1;
+}
+
+static guint64
+add_saturating (guint64 a, guint64 b)
+{
+  guint64 sum;
+
+  return g_uint64_checked_add (&sum, a, b) ? sum : G_MAXUINT64;
+}
+
+GArray *
+sb_history_aggregate (SbGranularity granularity, GTimeZone *tz,
+                      gint64 from, gint64 to,
+                      const GArray *buckets, GError **error)
+{
+  g_autoptr(GArray) rows = NULL;
+  gint64 start, estimate;
+  guint n_rows = 0, i;
+
+  g_return_val_if_fail ((guint) granularity < G_N_ELEMENTS (granularity_names), NULL);
+  g_return_val_if_fail (tz != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!validate_range (tz, from, to, error))
+    return NULL;
+  if (from == to)
+    return g_array_new (FALSE, TRUE, sizeof (SbHistoryRow));
+
+  /* Refuse 1970..9999 by hour without walking 70 million hours: no row
+   * is longer than twice its nominal length, so this is a safe bound. */
+  estimate = (to - from) / nominal_seconds[granularity];
+  if (estimate > 2 * SB_HISTORY_MAX_ROWS)
+    {
+      set_too_many_rows (error, granularity, tz, from, to, (guint) estimate, TRUE);
+      return NULL;
+    }
+
+  for (start = sb_history_floor (granularity, tz, from); start < to;
+       start = sb_history_next (granularity, tz, start))
+    n_rows++;
+  if (n_rows > SB_HISTORY_MAX_ROWS)
+    {
+      set_too_many_rows (error, granularity, tz, from, to, n_rows, FALSE);
+      return NULL;
+    }
+
+  rows = g_array_sized_new (FALSE, TRUE, sizeof (SbHistoryRow), n_rows);
+  for (start = sb_history_floor (granularity, tz, from); start < to;
+       start = sb_history_next (granularity, tz, start))
+    {
+      SbHistoryRow row = { .start = start };
+
+      g_array_append_val (rows, row);
+    }
+
+  /* Only buckets that intersect [from, to) count, each in the row that
+   * contains its start; order does not matter. */
+  for (i = 0; buckets != NULL && i < buckets->len; i++)
+    {
+      const SbBucketRow *bucket = &g_array_index (buckets, SbBucketRow, i);
+      SbHistoryRow *row;
+      guint index;
+
+      if (bucket->start >= to || bucket->start <= from - SB_BUCKET_SECONDS)
+        continue;
+      index = find_row (rows, bucket->start);
+      if (index == rows->len)
+        continue;
+      row = &g_array_index (rows, SbHistoryRow, index);
+      row->rx = add_saturating (row->rx, bucket->rx);
+      row->tx = add_saturating (row->tx, bucket->tx);
+    }
+
+  return g_steal_pointer (&rows);
+}
