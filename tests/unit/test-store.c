@@ -1,0 +1,1530 @@
+/* SQLite store: every row type round-trips, buckets floor and sum right,
+ * files that are not ours (newer, corrupt, damaged) are refused. */
+#define _GNU_SOURCE   /* unshare () */
+#include "sb-store.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#define BIT63 (G_GUINT64_CONSTANT (1) << 63)
+
+/* ---- helpers ---------------------------------------------------------- */
+
+typedef struct {
+  char *dir;
+  char *path;     /* dir/state.db, not created */
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("test-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->path = g_build_filename (fixture->dir, "state.db", NULL);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  /* state.db and whatever SQLite left next to it (-wal, -shm, -journal) */
+  dir = g_dir_open (fixture->dir, 0, NULL);
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (fixture->dir, name, NULL);
+
+      g_assert_cmpint (g_remove (file), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (fixture->dir), ==, 0);
+  g_free (fixture->dir);
+  g_free (fixture->path);
+}
+
+static SbStore *
+open_ok (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  SbStore *store = sb_store_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  return store;
+}
+
+/* A second, plain SQLite connection, to shape files behind the store. */
+static void
+raw_exec (const char *path,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+static char *
+raw_query_text (const char *path,
+                const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *result;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  result = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return result;
+}
+
+static char *
+file_checksum (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+}
+
+static void
+write_file (const char   *path,
+            const guint8 *data,
+            gsize         length)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, (const char *) data, length, &error);
+  g_assert_no_error (error);
+}
+
+static void
+assert_profile_equal (const SbProfileRow *a,
+                      const SbProfileRow *b)
+{
+  g_assert_cmpstr (a->iccid, ==, b->iccid);
+  g_assert_cmpstr (a->eid, ==, b->eid);
+  g_assert_cmpstr (a->sim_type, ==, b->sim_type);
+  g_assert_cmpstr (a->operator_name, ==, b->operator_name);
+  g_assert_cmpint (a->first_seen, ==, b->first_seen);
+  g_assert_cmpint (a->last_seen, ==, b->last_seen);
+  g_assert_cmpuint (a->total_rx, ==, b->total_rx);
+  g_assert_cmpuint (a->total_tx, ==, b->total_tx);
+  g_assert_cmpint (a->period_start, ==, b->period_start);
+  g_assert_cmpuint (a->period_rx, ==, b->period_rx);
+  g_assert_cmpuint (a->period_tx, ==, b->period_tx);
+  g_assert_cmpint (a->period_correction, ==, b->period_correction);
+}
+
+static void
+assert_snapshot_equal (const SbSnapshotRow *a,
+                       const SbSnapshotRow *b)
+{
+  g_assert_cmpstr (a->bearer_key, ==, b->bearer_key);
+  g_assert_cmpstr (a->iccid, ==, b->iccid);
+  g_assert_cmpint (a->snap.valid, ==, b->snap.valid);
+  g_assert_cmpuint (a->snap.last.session, ==, b->snap.last.session);
+  g_assert_cmpuint (a->snap.last.rx, ==, b->snap.last.rx);
+  g_assert_cmpuint (a->snap.last.tx, ==, b->snap.last.tx);
+  g_assert_cmpint (a->snap.last.has_totals, ==, b->snap.last.has_totals);
+  g_assert_cmpuint (a->snap.last.total_rx, ==, b->snap.last.total_rx);
+  g_assert_cmpuint (a->snap.last.total_tx, ==, b->snap.last.total_tx);
+  g_assert_cmpint (a->updated, ==, b->updated);
+}
+
+static void
+assert_event_equal (const SbEventRow *a,
+                    const SbEventRow *b)
+{
+  g_assert_cmpint (a->time, ==, b->time);
+  g_assert_cmpstr (a->iccid, ==, b->iccid);
+  g_assert_cmpstr (a->kind, ==, b->kind);
+  g_assert_cmpint (a->value, ==, b->value);
+  g_assert_cmpstr (a->detail, ==, b->detail);
+}
+
+static GArray *
+get_buckets_ok (SbStore    *store,
+                const char *iccid,
+                gint64      from,
+                gint64      to)
+{
+  g_autoptr(GError) error = NULL;
+  GArray *rows = sb_store_get_buckets (store, iccid, from, to, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (rows);
+  return rows;
+}
+
+static void
+add_usage_ok (SbStore    *store,
+              const char *iccid,
+              gint64      when,
+              gboolean    roaming,
+              guint64     rx,
+              guint64     tx)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sb_store_add_usage (store, iccid, when, roaming, rx, tx, &error));
+  g_assert_no_error (error);
+}
+
+/* ---- data ------------------------------------------------------------- */
+
+static const SbProfileRow profiles[] = {
+  { "8981100000000000003", "89049032000000000000000000000001", "esim", "Telia",
+    1700000000, 1700003600, 12345, 678, 1698796800, 1000, 200, -300 },
+  { "8981100000000000001", NULL, "physical", NULL,
+    0, 0, G_MAXUINT64, G_MAXUINT64, 0, G_MAXUINT64, G_MAXUINT64 - 1, G_MININT64 },
+  { "8981100000000000002", "", "unknown", "Op\xc3\xa9rateur 'quoted' \"x\"",
+    G_MININT64, G_MAXINT64, BIT63, BIT63 - 1, -1, BIT63 + 1, 1, G_MAXINT64 },
+};
+
+static const SbSnapshotRow snapshots[] = {
+  { "mm:1.7:/org/freedesktop/ModemManager1/Bearer/0", "8981100000000000001",
+    { TRUE, { 1700000000, 5000, 700, TRUE, 9000, 1200 } }, 1700000100 },
+  { "if:wwan0:3", "8981100000000000002",
+    { TRUE, { G_MAXUINT64, G_MAXUINT64, G_MAXUINT64 - 1, FALSE, BIT63, G_MAXUINT64 } },
+    G_MAXINT64 },
+  { "if:ppp0:12", "8981100000000000001",
+    { FALSE, { 0, 0, 0, FALSE, 0, 0 } }, -5 },
+};
+
+static const SbEventRow events[] = {
+  { 100, "A", "threshold", 80, "80%" },
+  { 50, "B", "cutoff", 0, NULL },
+  { 100, NULL, "storage", -1, "disk full" },
+  { 100, "A", "override", G_MAXINT64, NULL },
+  { 200, "A", "correction", G_MININT64, "SetUsed" },
+};
+
+/* ---- profiles --------------------------------------------------------- */
+
+static void
+test_profile_round_trip (void)
+{
+  g_autoptr(SbStore) store = open_ok (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(SbProfileRow) absent = NULL;
+  SbProfileRow replacement;
+
+  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
+    {
+      g_assert_true (sb_store_put_profile (store, &profiles[i], &error));
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
+    {
+      g_autoptr(SbProfileRow) row = sb_store_get_profile (store, profiles[i].iccid, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (row);
+      assert_profile_equal (row, &profiles[i]);
+    }
+
+  /* Sorted by ICCID, whatever the insertion order. */
+  list = sb_store_list_profiles (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, G_N_ELEMENTS (profiles));
+  for (guint i = 0; i < list->len; i++)
+    {
+      const SbProfileRow *row = g_ptr_array_index (list, i);
+      const SbProfileRow *expected = NULL;
+
+      for (guint j = 0; j < G_N_ELEMENTS (profiles); j++)
+        if (g_strcmp0 (profiles[j].iccid, row->iccid) == 0)
+          expected = &profiles[j];
+      g_assert_nonnull (expected);
+      assert_profile_equal (row, expected);
+      if (i > 0)
+        g_assert_cmpstr (((SbProfileRow *) g_ptr_array_index (list, i - 1))->iccid, <, row->iccid);
+    }
+
+  /* Putting replaces the whole row, NULL strings included. */
+  replacement = profiles[1];
+  replacement.iccid = profiles[0].iccid;
+  g_assert_true (sb_store_put_profile (store, &replacement, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(SbProfileRow) row = sb_store_get_profile (store, profiles[0].iccid, &error);
+
+    g_assert_no_error (error);
+    assert_profile_equal (row, &replacement);
+  }
+
+  absent = sb_store_get_profile (store, "8981100000000000009", &error);
+  g_assert_no_error (error);
+  g_assert_null (absent);
+}
+
+/* ---- buckets ---------------------------------------------------------- */
+
+typedef struct {
+  gint64 when;
+  gint64 start;     /* expected floor; ignored when !valid */
+  gboolean valid;
+} FloorCase;
+
+static const FloorCase floor_cases[] = {
+  { 0, 0, TRUE },
+  { 1, 0, TRUE },
+  { 899, 0, TRUE },
+  { 900, 900, TRUE },
+  { 901, 900, TRUE },
+  { 1799, 900, TRUE },
+  { -1, -900, TRUE },
+  { -899, -900, TRUE },
+  { -900, -900, TRUE },
+  { -901, -1800, TRUE },
+  { 1700000000, 1699999200, TRUE },
+  { G_MAXINT64, G_MAXINT64 - 7, TRUE },     /* 10248191152060862 * 900 */
+  { G_MININT64 + 8, G_MININT64 + 8, TRUE }, /* -10248191152060862 * 900 */
+  { G_MININT64 + 7, 0, FALSE },             /* floor below G_MININT64 */
+  { G_MININT64, 0, FALSE },
+};
+
+static void
+test_bucket_floor (void)
+{
+  g_autoptr(SbStore) store = open_ok (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (floor_cases); i++)
+    {
+      const FloorCase *c = &floor_cases[i];
+      g_autofree char *iccid = g_strdup_printf ("case%u", i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) rows = NULL;
+      gboolean ok;
+
+      g_test_message ("when %" G_GINT64_FORMAT, c->when);
+      ok = sb_store_add_usage (store, iccid, c->when, FALSE, i + 1, 2 * i + 1, &error);
+      rows = get_buckets_ok (store, iccid, G_MININT64, G_MAXINT64);
+      if (!c->valid)
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+          g_assert_false (ok);
+          g_assert_cmpuint (rows->len, ==, 0);
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_true (ok);
+      g_assert_cmpuint (rows->len, ==, 1);
+      g_assert_cmpint (g_array_index (rows, SbBucketRow, 0).start, ==, c->start);
+      g_assert_cmpuint (g_array_index (rows, SbBucketRow, 0).rx, ==, i + 1);
+      g_assert_cmpuint (g_array_index (rows, SbBucketRow, 0).tx, ==, 2 * i + 1);
+    }
+}
+
+typedef struct {
+  const char *name;
+  gboolean roaming[4];
+  guint64 add[4];
+  guint n;
+  guint64 total;
+  guint64 roaming_total;
+} SumCase;
+
+static const SumCase sum_cases[] = {
+  { "small", { FALSE, FALSE, FALSE }, { 1, 2, 3 }, 3, 6, 0 },
+  { "max", { FALSE }, { G_MAXUINT64 }, 1, G_MAXUINT64, 0 },
+  { "max-minus-one", { TRUE }, { G_MAXUINT64 - 1 }, 1, G_MAXUINT64 - 1, G_MAXUINT64 - 1 },
+  { "exactly-max", { FALSE, FALSE }, { BIT63, BIT63 - 1 }, 2, G_MAXUINT64, 0 },
+  { "saturates-in-bucket", { FALSE, FALSE }, { BIT63, BIT63 }, 2, G_MAXUINT64, 0 },
+  { "saturates-past-max", { TRUE, TRUE }, { G_MAXUINT64, 1 }, 2, G_MAXUINT64, G_MAXUINT64 },
+  { "saturates-home-plus-roaming", { FALSE, TRUE }, { G_MAXUINT64, 5 }, 2, G_MAXUINT64, 5 },
+  { "home-and-roaming", { FALSE, TRUE, FALSE, TRUE }, { 100, 30, 1, 2 }, 4, 133, 32 },
+};
+
+static void
+test_bucket_sums (void)
+{
+  g_autoptr(SbStore) store = open_ok (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sum_cases); i++)
+    {
+      const SumCase *c = &sum_cases[i];
+      g_autoptr(GArray) rows = NULL;
+      const SbBucketRow *row;
+
+      g_test_message ("%s", c->name);
+      /* rx gets the values, tx the values halved: both columns are summed
+       * on their own. All adds fall into the bucket starting at 1800. */
+      for (guint j = 0; j < c->n; j++)
+        add_usage_ok (store, c->name, 1800 + 100 * j, c->roaming[j], c->add[j], c->add[j] / 2);
+
+      rows = get_buckets_ok (store, c->name, 0, 3600);
+      g_assert_cmpuint (rows->len, ==, 1);
+      row = &g_array_index (rows, SbBucketRow, 0);
+      g_assert_cmpint (row->start, ==, 1800);
+      g_assert_cmpuint (row->rx, ==, c->total);
+      g_assert_cmpuint (row->roaming_rx, ==, c->roaming_total);
+      if (c->total < G_MAXUINT64)
+        {
+          guint64 tx = 0, roaming_tx = 0;
+
+          for (guint j = 0; j < c->n; j++)
+            {
+              tx += c->add[j] / 2;
+              if (c->roaming[j])
+                roaming_tx += c->add[j] / 2;
+            }
+          g_assert_cmpuint (row->tx, ==, tx);
+          g_assert_cmpuint (row->roaming_tx, ==, roaming_tx);
+        }
+    }
+}
+
+static void
+test_bucket_profiles_apart (void)
+{
+  g_autoptr(SbStore) store = open_ok (NULL);
+  g_autoptr(GArray) a = NULL;
+  g_autoptr(GArray) b = NULL;
+
+  add_usage_ok (store, "A", 1000, FALSE, 10, 1);
+  add_usage_ok (store, "B", 1000, TRUE, 20, 2);
+  add_usage_ok (store, "A", 1000, TRUE, 0, 0);   /* no bucket for nothing */
+
+  a = get_buckets_ok (store, "A", 0, 3600);
+  b = get_buckets_ok (store, "B", 0, 3600);
+  g_assert_cmpuint (a->len, ==, 1);
+  g_assert_cmpuint (g_array_index (a, SbBucketRow, 0).rx, ==, 10);
+  g_assert_cmpuint (g_array_index (a, SbBucketRow, 0).roaming_rx, ==, 0);
+  g_assert_cmpuint (b->len, ==, 1);
+  g_assert_cmpuint (g_array_index (b, SbBucketRow, 0).rx, ==, 20);
+  g_assert_cmpuint (g_array_index (b, SbBucketRow, 0).roaming_tx, ==, 2);
+}
+
+typedef struct {
+  gint64 from, to;
+  gint64 starts[5];
+  guint n;
+} RangeCase;
+
+/* Buckets exist at -900, 0, 900, 2700 (not 1800). */
+static const RangeCase range_cases[] = {
+  { G_MININT64, G_MAXINT64, { -900, 0, 900, 2700 }, 4 },
+  { 0, 2700, { 0, 900 }, 2 },
+  { 0, 2701, { 0, 900, 2700 }, 3 },
+  { 1, 2700, { 900 }, 1 },
+  { -1, 1, { 0 }, 1 },
+  { -900, -899, { -900 }, 1 },
+  { 1800, 2700, { 0 }, 0 },
+  { 900, 900, { 0 }, 0 },
+  { 2700, 900, { 0 }, 0 },
+};
+
+static void
+test_bucket_range (void)
+{
+  g_autoptr(SbStore) store = open_ok (NULL);
+
+  add_usage_ok (store, "A", 2700 + 899, FALSE, 4, 4);
+  add_usage_ok (store, "A", 900, TRUE, 3, 3);
+  add_usage_ok (store, "A", 0, FALSE, 2, 2);
+  add_usage_ok (store, "A", -1, FALSE, 1, 1);
+  add_usage_ok (store, "B", 1800, FALSE, 9, 9);
+
+  for (guint i = 0; i < G_N_ELEMENTS (range_cases); i++)
+    {
+      const RangeCase *c = &range_cases[i];
+      g_autoptr(GArray) rows = get_buckets_ok (store, "A", c->from, c->to);
+
+      g_test_message ("[%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ")", c->from, c->to);
+      g_assert_cmpuint (rows->len, ==, c->n);
+      for (guint j = 0; j < c->n; j++)
+        g_assert_cmpint (g_array_index (rows, SbBucketRow, j).start, ==, c->starts[j]);
+    }
+}
+
+/* ---- snapshots -------------------------------------------------------- */
+
+static void
+test_snapshot_round_trip (void)
+{
+  g_autoptr(SbStore) store = open_ok (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SbSnapshotRow) absent = NULL;
+  SbSnapshotRow replacement;
+
+  for (guint i = 0; i < G_N_ELEMENTS (snapshots); i++)
+    {
+      g_assert_true (sb_store_put_snapshot (store, &snapshots[i], &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (snapshots); i++)
+    {
+      g_autoptr(SbSnapshotRow) row = sb_store_get_snapshot (store, snapshots[i].bearer_key, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (row);
+      assert_snapshot_equal (row, &snapshots[i]);
+    }
+
+  /* Putting replaces, keyed by bearer. */
+  replacement = snapshots[1];
+  replacement.bearer_key = snapshots[0].bearer_key;
+  g_assert_true (sb_store_put_snapshot (store, &replacement, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(SbSnapshotRow) row = sb_store_get_snapshot (store, snapshots[0].bearer_key, &error);
+
+    g_assert_no_error (error);
+    assert_snapshot_equal (row, &replacement);
+  }
+
+  g_assert_true (sb_store_delete_snapshot (store, snapshots[2].bearer_key, &error));
+  g_assert_no_error (error);
+  absent = sb_store_get_snapshot (store, snapshots[2].bearer_key, &error);
+  g_assert_no_error (error);
+  g_assert_null (absent);
+  {
+    g_autoptr(SbSnapshotRow) kept = sb_store_get_snapshot (store, snapshots[1].bearer_key, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (kept);
+  }
+}
+
+typedef struct {
+  const char *iccid;
+  guint64 session;
+  const char *expected;   /* bearer key, NULL = none */
+} FindCase;
+
+static void
+test_snapshot_find_by_session (void)
+{
+  static const struct {
+    const char *key, *iccid;
+    guint64 session;
+    gint64 updated;
+  } stored[] = {
+    { "if:a:1", "A", 5, 10 },
+    { "if:a:2", "A", 5, 30 },
+    { "if:a:3", "A", 5, 20 },
+    { "if:b:1", "B", 5, 40 },
+    { "if:a:4", "A", G_MAXUINT64, 50 },
+    { "if:a:5", "A", 0, 60 },
+  };
+  static const FindCase cases[] = {
+    { "A", 5, "if:a:2" },            /* newest of three */
+    { "B", 5, "if:b:1" },
+    { "A", G_MAXUINT64, "if:a:4" },
+    { "A", 0, NULL },                 /* unknown session never matches */
+    { "A", 6, NULL },
+    { "C", 5, NULL },
+  };
+  g_autoptr(SbStore) store = open_ok (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (stored); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      SbSnapshotRow row = {
+        (char *) stored[i].key, (char *) stored[i].iccid,
+        { TRUE, { stored[i].session, i, i, FALSE, 0, 0 } }, stored[i].updated
+      };
+
+      g_assert_true (sb_store_put_snapshot (store, &row, &error));
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SbSnapshotRow) row = NULL;
+
+      row = sb_store_find_snapshot_by_session (store, cases[i].iccid, cases[i].session, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (row != NULL ? row->bearer_key : NULL, ==, cases[i].expected);
+      if (row != NULL)
+        g_assert_cmpuint (row->snap.last.session, ==, cases[i].session);
+    }
+}
+
+static void
+test_snapshot_prune (void)
+{
+  static const gint64 updated[] = { 10, 20, 30 };
+  static const struct {
+    gint64 before;
+    gboolean kept[3];
+  } steps[] = {
+    { 10, { TRUE, TRUE, TRUE } },
+    { 20, { FALSE, TRUE, TRUE } },   /* "not updated since 20": < 20 */
+    { 31, { FALSE, FALSE, FALSE } },
+  };
+  g_autoptr(SbStore) store = open_ok (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (updated); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *key = g_strdup_printf ("if:x:%u", i);
+      SbSnapshotRow row = { key, "A", { TRUE, { 1, 2, 3, FALSE, 0, 0 } }, updated[i] };
+
+      g_assert_true (sb_store_put_snapshot (store, &row, &error));
+      g_assert_no_error (error);
+    }
+
+  for (guint s = 0; s < G_N_ELEMENTS (steps); s++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (sb_store_prune_snapshots (store, steps[s].before, &error));
+      g_assert_no_error (error);
+      for (guint i = 0; i < G_N_ELEMENTS (updated); i++)
+        {
+          g_autofree char *key = g_strdup_printf ("if:x:%u", i);
+          g_autoptr(SbSnapshotRow) row = sb_store_get_snapshot (store, key, &error);
+
+          g_assert_no_error (error);
+          g_assert_cmpint (row != NULL, ==, steps[s].kept[i]);
+        }
+    }
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+typedef struct {
+  const char *iccid;
+  gint64 since;
+  guint expected[G_N_ELEMENTS (events)];   /* indexes into events[] */
+  guint n;
+} EventCase;
+
+static const EventCase event_cases[] = {
+  /* newest last; equal times in insertion order */
+  { "A", G_MININT64, { 0, 3, 4 }, 3 },
+  { "A", 100, { 0, 3, 4 }, 3 },
+  { "A", 101, { 4 }, 1 },
+  { "B", 0, { 1 }, 1 },
+  { "Z", 0, { 0 }, 0 },
+  { NULL, 0, { 1, 0, 2, 3, 4 }, 5 },
+  { NULL, 100, { 0, 2, 3, 4 }, 4 },
+  { NULL, 201, { 0 }, 0 },
+};
+
+static void
+test_events (void)
+{
+  g_autoptr(SbStore) store = open_ok (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (sb_store_add_event (store, &events[i], &error));
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (event_cases); i++)
+    {
+      const EventCase *c = &event_cases[i];
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) rows = sb_store_list_events (store, c->iccid, c->since, &error);
+
+      g_test_message ("events of %s since %" G_GINT64_FORMAT, c->iccid, c->since);
+      g_assert_no_error (error);
+      g_assert_cmpuint (rows->len, ==, c->n);
+      for (guint j = 0; j < c->n; j++)
+        assert_event_equal (&g_array_index (rows, SbEventRow, j), &events[c->expected[j]]);
+    }
+}
+
+/* ---- state ------------------------------------------------------------ */
+
+static void
+test_state (void)
+{
+  static const struct {
+    const char *key;
+    const char *set;      /* NULL: delete */
+  } steps[] = {
+    { "plan:A", "5GB/monthly" },
+    { "block:A", "" },
+    { "plan:A", "unlimited \xe2\x9c\x93" },
+    { "block:A", NULL },
+    { "never-set", NULL },
+  };
+  g_autoptr(SbStore) store = open_ok (NULL);
+  g_autoptr(GHashTable) model = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (steps[i].set != NULL)
+        {
+          g_assert_true (sb_store_set_state (store, steps[i].key, steps[i].set, &error));
+          g_hash_table_insert (model, (char *) steps[i].key, (char *) steps[i].set);
+        }
+      else
+        {
+          g_assert_true (sb_store_delete_state (store, steps[i].key, &error));
+          g_hash_table_remove (model, steps[i].key);
+        }
+      g_assert_no_error (error);
+
+      /* After every step, every key reads back what the model says. */
+      for (guint j = 0; j < G_N_ELEMENTS (steps); j++)
+        {
+          g_autofree char *value = sb_store_get_state (store, steps[j].key, &error);
+
+          g_assert_no_error (error);
+          g_assert_cmpstr (value, ==, g_hash_table_lookup (model, steps[j].key));
+        }
+    }
+}
+
+/* ---- forget and transactions ------------------------------------------ */
+
+static void
+populate (SbStore    *store,
+          const char *iccid)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = g_strdup_printf ("if:%s:1", iccid);
+  SbProfileRow profile = { (char *) iccid, NULL, "esim", "Op", 1, 2, 3, 4, 5, 6, 7, 8 };
+  SbSnapshotRow snapshot = { key, (char *) iccid, { TRUE, { 9, 1, 1, FALSE, 0, 0 } }, 100 };
+  SbEventRow event = { 100, (char *) iccid, "threshold", 50, NULL };
+
+  g_assert_true (sb_store_put_profile (store, &profile, &error));
+  add_usage_ok (store, iccid, 0, FALSE, 1, 1);
+  add_usage_ok (store, iccid, 900, TRUE, 1, 1);
+  g_assert_true (sb_store_put_snapshot (store, &snapshot, &error));
+  g_assert_true (sb_store_add_event (store, &event, &error));
+  g_assert_no_error (error);
+}
+
+/* Everything the store knows about @iccid, counted. */
+static guint
+count_rows (SbStore    *store,
+            const char *iccid)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = g_strdup_printf ("if:%s:1", iccid);
+  g_autoptr(SbProfileRow) profile = sb_store_get_profile (store, iccid, &error);
+  g_autoptr(SbSnapshotRow) by_key = sb_store_get_snapshot (store, key, &error);
+  g_autoptr(SbSnapshotRow) by_session = sb_store_find_snapshot_by_session (store, iccid, 9, &error);
+  g_autoptr(GArray) buckets = sb_store_get_buckets (store, iccid, G_MININT64, G_MAXINT64, &error);
+  g_autoptr(GArray) own_events = sb_store_list_events (store, iccid, G_MININT64, &error);
+  g_autoptr(GArray) all_events = sb_store_list_events (store, NULL, G_MININT64, &error);
+  guint in_all = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < all_events->len; i++)
+    if (g_strcmp0 (g_array_index (all_events, SbEventRow, i).iccid, iccid) == 0)
+      in_all++;
+  g_assert_cmpuint (in_all, ==, own_events->len);
+
+  return (profile != NULL) + (by_key != NULL) + (by_session != NULL) +
+         buckets->len + own_events->len;
+}
+
+#define POPULATED_ROWS 6   /* profile, snapshot (twice), 2 buckets, 1 event */
+
+static void
+test_forget (void)
+{
+  g_autoptr(SbStore) store = open_ok (NULL);
+  g_autoptr(GError) error = NULL;
+  guint64 commits;
+
+  populate (store, "A");
+  populate (store, "B");
+  g_assert_cmpuint (count_rows (store, "A"), ==, POPULATED_ROWS);
+
+  /* Inside the caller's transaction it is part of that transaction. */
+  g_assert_true (sb_store_begin (store, &error));
+  g_assert_true (sb_store_forget_profile (store, "A", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_rows (store, "A"), ==, 0);
+  sb_store_rollback (store);
+  g_assert_cmpuint (count_rows (store, "A"), ==, POPULATED_ROWS);
+
+  /* On its own it is one transaction. */
+  commits = sb_store_commit_count (store);
+  g_assert_true (sb_store_forget_profile (store, "A", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sb_store_commit_count (store), ==, commits + 1);
+  g_assert_cmpuint (count_rows (store, "A"), ==, 0);
+  g_assert_cmpuint (count_rows (store, "B"), ==, POPULATED_ROWS);
+
+  /* Forgetting what is not there is not an error. */
+  g_assert_true (sb_store_forget_profile (store, "A", &error));
+  g_assert_no_error (error);
+}
+
+typedef enum { OP_PUT_PROFILE, OP_ADD_USAGE, OP_ADD_NOTHING, OP_PUT_SNAPSHOT,
+               OP_DELETE_SNAPSHOT, OP_PRUNE, OP_ADD_EVENT, OP_SET_STATE,
+               OP_DELETE_STATE, OP_READS } Op;
+
+static const struct {
+  Op op;
+  guint commits;   /* outside an explicit transaction */
+} op_cases[] = {
+  { OP_PUT_PROFILE, 1 },
+  { OP_ADD_USAGE, 1 },
+  { OP_ADD_NOTHING, 0 },
+  { OP_PUT_SNAPSHOT, 1 },
+  { OP_DELETE_SNAPSHOT, 1 },
+  { OP_PRUNE, 1 },
+  { OP_ADD_EVENT, 1 },
+  { OP_SET_STATE, 1 },
+  { OP_DELETE_STATE, 1 },
+  { OP_READS, 0 },
+};
+
+static void
+run_op (SbStore *store,
+        Op       op)
+{
+  g_autoptr(GError) error = NULL;
+  SbProfileRow profile = { "A", NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0 };
+  SbSnapshotRow snapshot = { "if:a:1", "A", { TRUE, { 1, 1, 1, FALSE, 0, 0 } }, 5 };
+  SbEventRow event = { 1, "A", "cutoff", 0, NULL };
+  gboolean ok = TRUE;
+
+  switch (op)
+    {
+    case OP_PUT_PROFILE: ok = sb_store_put_profile (store, &profile, &error); break;
+    case OP_ADD_USAGE: ok = sb_store_add_usage (store, "A", 0, FALSE, 1, 1, &error); break;
+    case OP_ADD_NOTHING: ok = sb_store_add_usage (store, "A", 0, FALSE, 0, 0, &error); break;
+    case OP_PUT_SNAPSHOT: ok = sb_store_put_snapshot (store, &snapshot, &error); break;
+    case OP_DELETE_SNAPSHOT: ok = sb_store_delete_snapshot (store, "if:a:1", &error); break;
+    case OP_PRUNE: ok = sb_store_prune_snapshots (store, 0, &error); break;
+    case OP_ADD_EVENT: ok = sb_store_add_event (store, &event, &error); break;
+    case OP_SET_STATE: ok = sb_store_set_state (store, "k", "v", &error); break;
+    case OP_DELETE_STATE: ok = sb_store_delete_state (store, "k", &error); break;
+    case OP_READS:
+      {
+        g_autoptr(GPtrArray) list = sb_store_list_profiles (store, &error);
+        g_autofree char *value = sb_store_get_state (store, "k", &error);
+        g_autoptr(GArray) rows = sb_store_get_buckets (store, "A", 0, 900, &error);
+
+        ok = list != NULL && rows != NULL;
+      }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+static void
+test_transactions (void)
+{
+  g_autoptr(SbStore) store = open_ok (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) rows = NULL;
+  guint64 commits;
+
+  /* Opening (and migrating) is not counted. */
+  g_assert_cmpuint (sb_store_commit_count (store), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (op_cases); i++)
+    {
+      commits = sb_store_commit_count (store);
+      run_op (store, op_cases[i].op);
+      g_assert_cmpuint (sb_store_commit_count (store), ==, commits + op_cases[i].commits);
+    }
+
+  /* All of them in an explicit transaction: one commit. */
+  commits = sb_store_commit_count (store);
+  g_assert_true (sb_store_begin (store, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (op_cases); i++)
+    run_op (store, op_cases[i].op);
+  g_assert_cmpuint (sb_store_commit_count (store), ==, commits);
+  g_assert_true (sb_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sb_store_commit_count (store), ==, commits + 1);
+
+  /* Rolled back: nothing stored, nothing counted. */
+  rows = get_buckets_ok (store, "A", 0, 900);
+  g_assert_cmpuint (g_array_index (rows, SbBucketRow, 0).rx, ==, 2);
+  g_clear_pointer (&rows, g_array_unref);
+  g_assert_true (sb_store_begin (store, &error));
+  add_usage_ok (store, "A", 0, FALSE, 1000, 1000);
+  add_usage_ok (store, "R", 0, FALSE, 1000, 1000);
+  sb_store_rollback (store);
+  g_assert_cmpuint (sb_store_commit_count (store), ==, commits + 1);
+  rows = get_buckets_ok (store, "A", 0, 900);
+  g_assert_cmpuint (g_array_index (rows, SbBucketRow, 0).rx, ==, 2);
+  g_clear_pointer (&rows, g_array_unref);
+  rows = get_buckets_ok (store, "R", 0, 900);
+  g_assert_cmpuint (rows->len, ==, 0);
+
+  /* Rolling back with no transaction open does nothing. */
+  sb_store_rollback (store);
+  g_assert_true (sb_store_begin (store, &error));
+  g_assert_true (sb_store_commit (store, &error));
+  g_assert_no_error (error);
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+static void
+write_everything (SbStore *store)
+{
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
+    g_assert_true (sb_store_put_profile (store, &profiles[i], &error));
+  for (guint i = 0; i < G_N_ELEMENTS (snapshots); i++)
+    g_assert_true (sb_store_put_snapshot (store, &snapshots[i], &error));
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+    g_assert_true (sb_store_add_event (store, &events[i], &error));
+  g_assert_true (sb_store_set_state (store, "plan:A", "5GB", &error));
+  g_assert_no_error (error);
+  add_usage_ok (store, "A", 1000, FALSE, G_MAXUINT64, 1);
+  add_usage_ok (store, "A", 1000, TRUE, 5, BIT63);
+  add_usage_ok (store, "A", -1000, FALSE, 7, 8);
+}
+
+static void
+check_everything (SbStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) buckets = NULL;
+  g_autoptr(GArray) all_events = NULL;
+  g_autofree char *plan = NULL;
+  const SbBucketRow *b;
+
+  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
+    {
+      g_autoptr(SbProfileRow) row = sb_store_get_profile (store, profiles[i].iccid, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (row);
+      assert_profile_equal (row, &profiles[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (snapshots); i++)
+    {
+      g_autoptr(SbSnapshotRow) row = sb_store_get_snapshot (store, snapshots[i].bearer_key, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (row);
+      assert_snapshot_equal (row, &snapshots[i]);
+    }
+  all_events = sb_store_list_events (store, NULL, G_MININT64, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all_events->len, ==, G_N_ELEMENTS (events));
+  plan = sb_store_get_state (store, "plan:A", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (plan, ==, "5GB");
+
+  buckets = get_buckets_ok (store, "A", G_MININT64, G_MAXINT64);
+  g_assert_cmpuint (buckets->len, ==, 2);
+  b = &g_array_index (buckets, SbBucketRow, 0);
+  g_assert_cmpint (b->start, ==, -1800);
+  g_assert_cmpuint (b->rx, ==, 7);
+  g_assert_cmpuint (b->tx, ==, 8);
+  b = &g_array_index (buckets, SbBucketRow, 1);
+  g_assert_cmpint (b->start, ==, 900);
+  g_assert_cmpuint (b->rx, ==, G_MAXUINT64);
+  g_assert_cmpuint (b->tx, ==, BIT63 + 1);
+  g_assert_cmpuint (b->roaming_rx, ==, 5);
+  g_assert_cmpuint (b->roaming_tx, ==, BIT63);
+}
+
+static void
+test_file_fresh (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(SbStore) store = open_ok (fixture->path);
+  g_autofree char *version = NULL;
+  g_autofree char *mode = NULL;
+
+  g_assert_cmpint (sb_store_schema_version (store), ==, 1);
+  g_assert_cmpint (sb_store_schema_version (store), ==, SB_STORE_SCHEMA_VERSION);
+  g_clear_pointer (&store, sb_store_free);
+
+  version = raw_query_text (fixture->path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, "1");
+  mode = raw_query_text (fixture->path, "PRAGMA journal_mode");
+  g_assert_cmpstr (mode, ==, "wal");
+}
+
+static void
+test_file_reopen (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(SbStore) store = open_ok (fixture->path);
+
+  write_everything (store);
+  check_everything (store);
+  g_clear_pointer (&store, sb_store_free);
+
+  store = open_ok (fixture->path);
+  g_assert_cmpint (sb_store_schema_version (store), ==, SB_STORE_SCHEMA_VERSION);
+  check_everything (store);
+}
+
+/* The child commits, starts another transaction and is killed in the
+ * middle of it: committed data must be there, the rest must not. */
+static void
+test_file_durability (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(SbStore) store = NULL;
+  g_autoptr(GArray) committed = NULL;
+  g_autoptr(GArray) lost = NULL;
+  g_autofree char *state = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+  pid_t pid;
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      SbStore *child = sb_store_open (fixture->path, NULL);
+
+      if (child == NULL ||
+          !sb_store_begin (child, NULL) ||
+          !sb_store_add_usage (child, "A", 0, FALSE, 111, 222, NULL) ||
+          !sb_store_commit (child, NULL) ||
+          !sb_store_set_state (child, "implicit", "yes", NULL) ||
+          !sb_store_begin (child, NULL) ||
+          !sb_store_add_usage (child, "A", 0, FALSE, 1000, 1000, NULL) ||
+          !sb_store_add_usage (child, "lost", 0, FALSE, 1, 1, NULL))
+        _exit (1);
+      raise (SIGKILL);
+      _exit (2);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
+
+  store = open_ok (fixture->path);
+  committed = get_buckets_ok (store, "A", 0, 900);
+  g_assert_cmpuint (committed->len, ==, 1);
+  g_assert_cmpuint (g_array_index (committed, SbBucketRow, 0).rx, ==, 111);
+  g_assert_cmpuint (g_array_index (committed, SbBucketRow, 0).tx, ==, 222);
+  lost = get_buckets_ok (store, "lost", 0, 900);
+  g_assert_cmpuint (lost->len, ==, 0);
+  state = sb_store_get_state (store, "implicit", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (state, ==, "yes");
+}
+
+typedef struct {
+  gint64 version;
+  const char *journal;
+} NewerCase;
+
+/* In rollback-journal mode, switching to WAL would change the header:
+ * the checksum catches any write before the version check. */
+static const NewerCase newer_cases[] = {
+  { 2, "wal" },
+  { 2, "delete" },
+  { 99, "delete" },
+  { G_MAXINT32, "wal" },
+};
+
+static void
+test_file_newer_version (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const NewerCase *c = data;
+  g_autoptr(SbStore) store = open_ok (fixture->path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf ("PRAGMA journal_mode = %s;"
+                                          "PRAGMA user_version = %" G_GINT64_FORMAT,
+                                          c->journal, c->version);
+  g_autofree char *mode = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, c->version);
+
+  write_everything (store);
+  g_clear_pointer (&store, sb_store_free);
+  raw_exec (fixture->path, sql);
+  mode = raw_query_text (fixture->path, "PRAGMA journal_mode");
+  g_assert_cmpstr (mode, ==, c->journal);
+  before = file_checksum (fixture->path);
+
+  store = sb_store_open (fixture->path, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_null (store);
+  g_assert_nonnull (strstr (error->message, number));
+
+  after = file_checksum (fixture->path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+typedef void (*MakeFile) (const char *path);
+
+static void
+make_random (const char *path)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  guint8 bytes[16384];
+
+  for (gsize i = 0; i < sizeof bytes; i++)
+    bytes[i] = g_rand_int_range (rand, 0, 256);
+  write_file (path, bytes, sizeof bytes);
+}
+
+static void
+make_header_then_garbage (const char *path)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  guint8 bytes[8192];
+
+  for (gsize i = 0; i < sizeof bytes; i++)
+    bytes[i] = g_rand_int_range (rand, 0, 256);
+  memcpy (bytes, "SQLite format 3", 16);
+  write_file (path, bytes, sizeof bytes);
+}
+
+/* A real store with enough rows to span many pages. */
+static void
+make_full_store (const char *path)
+{
+  g_autoptr(SbStore) store = open_ok (path);
+  g_autoptr(GError) error = NULL;
+
+  write_everything (store);
+  g_assert_true (sb_store_begin (store, &error));
+  for (guint i = 0; i < 3000; i++)
+    add_usage_ok (store, i % 2 ? "8981100000000000001" : "8981100000000000002",
+                  i * SB_BUCKET_SECONDS, i % 3 == 0, i, i);
+  g_assert_true (sb_store_commit (store, &error));
+  g_assert_no_error (error);
+}
+
+static void
+make_truncated (const char *path)
+{
+  GStatBuf st;
+
+  make_full_store (path);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_size, >, 8 * 4096);
+  g_assert_cmpint (truncate (path, st.st_size / 2), ==, 0);
+}
+
+static void
+make_corrupt_page (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  make_full_store (path);
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  /* Page 3 is inside the schema's tables (a fresh store has no free
+   * pages); 0xa5 is not a valid b-tree page type. */
+  g_assert_cmpuint (length, >, 4 * 4096);
+  memset (contents + 2 * 4096, 0xa5, 4096);
+  write_file (path, (const guint8 *) contents, length);
+}
+
+#define MAKE_DAMAGED(name, sql) \
+  static void \
+  make_##name (const char *path) \
+  { \
+    make_full_store (path); \
+    raw_exec (path, sql); \
+  }
+
+MAKE_DAMAGED (missing_profiles, "DROP TABLE profiles")
+MAKE_DAMAGED (missing_buckets, "DROP TABLE buckets")
+MAKE_DAMAGED (missing_snapshots, "DROP TABLE snapshots")
+MAKE_DAMAGED (missing_events, "DROP TABLE events")
+MAKE_DAMAGED (missing_state, "DROP TABLE state")
+MAKE_DAMAGED (missing_column, "ALTER TABLE snapshots DROP COLUMN has_totals")
+MAKE_DAMAGED (missing_key,
+              "DROP TABLE buckets;"
+              "CREATE TABLE buckets (iccid TEXT, start INTEGER, roaming INTEGER,"
+              " rx INTEGER, tx INTEGER)")
+MAKE_DAMAGED (negative_version, "PRAGMA user_version = -1")
+
+static void
+make_unversioned_tables (const char *path)
+{
+  raw_exec (path, "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('hi')");
+}
+
+typedef struct {
+  const char *name;
+  MakeFile make;
+} InvalidCase;
+
+static const InvalidCase invalid_cases[] = {
+  { "random-bytes", make_random },
+  { "header-then-garbage", make_header_then_garbage },
+  { "truncated", make_truncated },
+  { "corrupt-page", make_corrupt_page },
+  { "missing-table-profiles", make_missing_profiles },
+  { "missing-table-buckets", make_missing_buckets },
+  { "missing-table-snapshots", make_missing_snapshots },
+  { "missing-table-events", make_missing_events },
+  { "missing-table-state", make_missing_state },
+  { "missing-column", make_missing_column },
+  { "missing-primary-key", make_missing_key },
+  { "negative-version", make_negative_version },
+  { "tables-without-version", make_unversioned_tables },
+};
+
+static void
+test_file_invalid (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const InvalidCase *c = data;
+  g_autoptr(SbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  c->make (fixture->path);
+  before = file_checksum (fixture->path);
+
+  store = sb_store_open (fixture->path, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_null (store);
+  g_test_message ("%s", error->message);
+  /* The message names the file, which the caller moves aside intact. */
+  g_assert_nonnull (strstr (error->message, fixture->path));
+  after = file_checksum (fixture->path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+make_empty_file (const char *path)
+{
+  write_file (path, (const guint8 *) "", 0);
+}
+
+static void
+make_empty_database (const char *path)
+{
+  /* A valid SQLite file at user_version 0, rollback journal, no tables. */
+  raw_exec (path, "PRAGMA page_size = 1024; CREATE TABLE t (x); DROP TABLE t");
+}
+
+static void
+make_nothing (const char *path)
+{
+}
+
+static const InvalidCase fresh_cases[] = {
+  { "no-file", make_nothing },
+  { "empty-file", make_empty_file },
+  { "empty-database", make_empty_database },
+};
+
+static void
+test_file_migrate (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const InvalidCase *c = data;
+  g_autoptr(SbStore) store = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *mode = NULL;
+
+  c->make (fixture->path);
+  if (g_file_test (fixture->path, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *before = raw_query_text (fixture->path, "PRAGMA user_version");
+
+      g_assert_cmpstr (before, ==, "0");
+    }
+
+  store = open_ok (fixture->path);
+  g_assert_cmpint (sb_store_schema_version (store), ==, SB_STORE_SCHEMA_VERSION);
+  write_everything (store);
+  g_clear_pointer (&store, sb_store_free);
+
+  version = raw_query_text (fixture->path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, G_STRINGIFY (SB_STORE_SCHEMA_VERSION));
+  mode = raw_query_text (fixture->path, "PRAGMA journal_mode");
+  g_assert_cmpstr (mode, ==, "wal");
+
+  store = open_ok (fixture->path);
+  check_everything (store);
+}
+
+/* Read-only storage. As root, file modes do not stop writes, so the
+ * files are made immutable (chattr +i, needs CAP_LINUX_IMMUTABLE and a
+ * file system that supports it); other users get chmod. Everything is
+ * made writable again before any assertion, so a failure leaves no
+ * undeletable files behind. */
+static gboolean
+set_read_only (const char *path,
+               gboolean    read_only)
+{
+  if (geteuid () == 0)
+    {
+      const char *argv[] = { "chattr", read_only ? "+i" : "-i", path, NULL };
+      int status;
+
+      if (!g_spawn_sync (NULL, (char **) argv, NULL,
+                         G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                         G_SPAWN_STDERR_TO_DEV_NULL,
+                         NULL, NULL, NULL, NULL, &status, NULL))
+        return FALSE;
+      return g_spawn_check_wait_status (status, NULL);
+    }
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    return g_chmod (path, read_only ? 0555 : 0755) == 0;
+  return g_chmod (path, read_only ? 0444 : 0644) == 0;
+}
+
+/* A read-only database opens, reads, and refuses writes with READ_ONLY
+ * and the operation named. */
+static void
+test_file_read_only_file (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(SbStore) store = open_ok (fixture->path);
+  g_autoptr(GError) open_error = NULL;
+  g_autoptr(GError) add_error = NULL;
+  g_autoptr(GError) batch_error = NULL;
+  g_autoptr(GArray) buckets = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gboolean added = TRUE, batched = TRUE;
+
+  write_everything (store);
+  g_clear_pointer (&store, sb_store_free);
+  before = file_checksum (fixture->path);
+
+  if (!set_read_only (fixture->path, TRUE))
+    {
+      g_test_skip ("cannot make a file read-only here");
+      return;
+    }
+  store = sb_store_open (fixture->path, &open_error);
+  if (store != NULL)
+    {
+      buckets = sb_store_get_buckets (store, "A", G_MININT64, G_MAXINT64, NULL);
+      added = sb_store_add_usage (store, "8981100000000000001", 0, FALSE, 1, 1, &add_error);
+      /* The daemon's flush: the batch fails the same way. */
+      batched = sb_store_begin (store, &batch_error) &&
+                sb_store_add_usage (store, "A", 0, FALSE, 1, 1, &batch_error);
+      sb_store_rollback (store);
+      g_clear_pointer (&store, sb_store_free);
+    }
+  g_assert_true (set_read_only (fixture->path, FALSE));
+  after = file_checksum (fixture->path);
+
+  g_assert_no_error (open_error);
+  g_assert_nonnull (buckets);
+  g_assert_cmpuint (buckets->len, ==, 2);
+  g_assert_false (added);
+  g_assert_error (add_error, G_IO_ERROR, G_IO_ERROR_READ_ONLY);
+  g_test_message ("%s", add_error->message);
+  g_assert_true (g_str_has_prefix (add_error->message,
+                                   "Could not add usage for 8981100000000000001: "));
+  g_assert_false (batched);
+  g_assert_error (batch_error, G_IO_ERROR, G_IO_ERROR_READ_ONLY);
+  g_assert_cmpstr (before, ==, after);
+}
+
+/* A new database in a read-only directory cannot be created; an existing
+ * one cannot get its write-ahead log. */
+static void
+test_file_read_only_dir (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  gboolean existing = GPOINTER_TO_INT (data);
+  g_autoptr(SbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (existing)
+    {
+      store = open_ok (fixture->path);
+      write_everything (store);
+      g_clear_pointer (&store, sb_store_free);
+    }
+
+  if (!set_read_only (fixture->dir, TRUE))
+    {
+      g_test_skip ("cannot make a directory read-only here");
+      return;
+    }
+  store = sb_store_open (fixture->path, &error);
+  g_clear_pointer (&store, sb_store_free);
+  g_assert_true (set_read_only (fixture->dir, FALSE));
+
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, fixture->path));
+}
+
+/* Runs in a child with its own mount namespace: a small tmpfs over the
+ * test directory fills up for real. Returns 77 when it cannot be set up. */
+static int
+disk_full_child (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "state.db", NULL);
+  g_autofree char *filler = g_build_filename (dir, "filler", NULL);
+  g_autofree char *zeros = g_malloc0 (64 * 1024);
+  g_autoptr(SbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) rows = NULL;
+  guint64 committed = 0, stored = 0;
+  gboolean full = FALSE;
+
+  if (unshare (CLONE_NEWNS) != 0 ||
+      /* type and source are ignored here; valgrind wants them set */
+      mount ("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
+      mount ("tmpfs", dir, "tmpfs", 0, "size=256k") != 0)
+    return 77;
+
+  write_file (filler, (const guint8 *) zeros, 64 * 1024);
+  store = open_ok (path);
+
+  /* Batches of new buckets until the disk is full. */
+  for (guint batch = 0; batch < 1000 && !full; batch++)
+    {
+      gboolean ok = sb_store_begin (store, &error);
+
+      for (guint i = 0; ok && i < 100; i++)
+        ok = sb_store_add_usage (store, "A", (batch * 100 + i) * SB_BUCKET_SECONDS,
+                                 FALSE, 1, 1, &error);
+      if (ok)
+        ok = sb_store_commit (store, &error);
+      if (ok)
+        committed += 100;
+      else
+        sb_store_rollback (store);
+      full = !ok;
+    }
+  g_assert_true (full);
+  g_assert_cmpuint (committed, >, 0);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_assert_true (g_str_has_prefix (error->message, "Could not "));
+  g_clear_error (&error);
+
+  /* Nothing of the failed batch was kept, everything before it was. */
+  rows = sb_store_get_buckets (store, "A", G_MININT64, G_MAXINT64, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len; i++)
+    stored += g_array_index (rows, SbBucketRow, i).rx;
+  g_assert_cmpuint (stored, ==, committed);
+
+  /* With space freed, writing works again. */
+  g_assert_cmpint (g_remove (filler), ==, 0);
+  g_assert_true (sb_store_add_usage (store, "A", 0, FALSE, 1, 1, &error));
+  g_assert_no_error (error);
+  return 0;
+}
+
+static void
+test_file_disk_full (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  int status;
+  pid_t pid;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("mounting a small file system needs root");
+      return;
+    }
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    _exit (disk_full_child (fixture->dir));
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  if (WEXITSTATUS (status) == 77)
+    {
+      g_test_skip ("cannot mount a tmpfs here");
+      return;
+    }
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/store/profile/round-trip", test_profile_round_trip);
+  g_test_add_func ("/store/buckets/floor", test_bucket_floor);
+  g_test_add_func ("/store/buckets/sums", test_bucket_sums);
+  g_test_add_func ("/store/buckets/profiles-apart", test_bucket_profiles_apart);
+  g_test_add_func ("/store/buckets/range", test_bucket_range);
+  g_test_add_func ("/store/snapshot/round-trip", test_snapshot_round_trip);
+  g_test_add_func ("/store/snapshot/find-by-session", test_snapshot_find_by_session);
+  g_test_add_func ("/store/snapshot/prune", test_snapshot_prune);
+  g_test_add_func ("/store/events", test_events);
+  g_test_add_func ("/store/state", test_state);
+  g_test_add_func ("/store/forget", test_forget);
+  g_test_add_func ("/store/transactions", test_transactions);
+
+  g_test_add ("/store/file/fresh", Fixture, NULL,
+              fixture_setup, test_file_fresh, fixture_teardown);
+  g_test_add ("/store/file/reopen", Fixture, NULL,
+              fixture_setup, test_file_reopen, fixture_teardown);
+  g_test_add ("/store/file/durability", Fixture, NULL,
+              fixture_setup, test_file_durability, fixture_teardown);
+  for (guint i = 0; i < G_N_ELEMENTS (newer_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/store/file/newer-version/%" G_GINT64_FORMAT "-%s",
+                                               newer_cases[i].version, newer_cases[i].journal);
+
+      g_test_add (path, Fixture, &newer_cases[i],
+                  fixture_setup, test_file_newer_version, fixture_teardown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (invalid_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/store/file/invalid/%s", invalid_cases[i].name);
+
+      g_test_add (path, Fixture, &invalid_cases[i],
+                  fixture_setup, test_file_invalid, fixture_teardown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (fresh_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/store/file/migrate/%s", fresh_cases[i].name);
+
+      g_test_add (path, Fixture, &fresh_cases[i],
+                  fixture_setup, test_file_migrate, fixture_teardown);
+    }
+  g_test_add ("/store/file/disk-full", Fixture, NULL,
+              fixture_setup, test_file_disk_full, fixture_teardown);
+  g_test_add ("/store/file/read-only-file", Fixture, NULL,
+              fixture_setup, test_file_read_only_file, fixture_teardown);
+  g_test_add ("/store/file/read-only-dir/new", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_file_read_only_dir, fixture_teardown);
+  g_test_add ("/store/file/read-only-dir/existing", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_setup, test_file_read_only_dir, fixture_teardown);
+
+  return g_test_run ();
+}
