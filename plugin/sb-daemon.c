@@ -1,0 +1,717 @@
+#define G_LOG_DOMAIN "simbudgetd"
+
+#include "config.h"
+
+#include "sb-daemon.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+
+#include "sb-accounting.h"
+#include "sb-alarm.h"
+#include "sb-dbus-generated.h"
+#include "sb-error.h"
+#include "sb-ifstats.h"
+#include "sb-modem-watcher.h"
+#include "sb-nm.h"
+#include "sb-profile.h"
+#include "sb-store.h"
+
+#define FLUSH_DELAY_MS 1000
+#define RETRY_MIN_S 5
+#define RETRY_MAX_S 300
+#define SNAPSHOT_KEEP_S (30 * 24 * 3600)
+
+typedef struct {
+  char            *bearer_key;
+  char            *profile_key;
+  char            *modem_path;
+  char            *data_iface;   /* last data interface seen, for the final reading */
+  gboolean         connected;
+  gboolean         stats_supported;
+} Track;
+
+struct _SbDaemon {
+  char                     *state_dir;
+  char                     *db_path;
+  SbStore                  *store;          /* (owned) */
+  char                     *storage_problem; /* (nullable) what StorageState says */
+  SbAccounting             *acc;            /* (owned) */
+
+  GDBusConnection          *bus;
+  GDBusObjectManagerServer *objman;
+  SbSimBudget1             *manager;        /* (owned) skeleton */
+  GHashTable               *profiles;       /* key → SbProfile (owned) */
+  GHashTable               *dirty_profiles; /* keys */
+  GHashTable               *tracks;         /* bearer key → Track */
+
+  SbModemWatcher           *watcher;
+  SbNm                     *nm;
+  SbAlarm                  *alarm;
+
+  guint                     flush_source;
+  guint                     retry_source;
+  guint                     retry_delay;
+  guint                     owner_id;
+  GMainLoop                *loop;
+  int                       exit_code;
+};
+
+static gint64
+now_s (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* ---- storage ---------------------------------------------------------- */
+
+static void
+publish_storage_state (SbDaemon *self)
+{
+  if (self->manager)
+    sb_sim_budget1_set_storage_state (self->manager,
+                                      self->storage_problem ? self->storage_problem : "ok");
+}
+
+static void
+set_storage_problem (SbDaemon *self, const char *problem)
+{
+  if (g_strcmp0 (self->storage_problem, problem) == 0)
+    return;
+  g_free (self->storage_problem);
+  self->storage_problem = g_strdup (problem);
+  if (problem)
+    g_warning ("Storage: %s", problem);
+  else
+    g_message ("Storage: ok again");
+  publish_storage_state (self);
+}
+
+static char *
+keep_aside (const char *db_path)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
+  char *aside = g_strdup_printf ("%s.corrupt-%s", db_path, stamp);
+  const char *suffixes[] = { "-wal", "-shm" };
+
+  if (g_rename (db_path, aside) != 0)
+    {
+      g_warning ("Cannot move %s aside: %s", db_path, g_strerror (errno));
+      g_free (aside);
+      return NULL;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *from = g_strconcat (db_path, suffixes[i], NULL);
+      g_autofree char *to = g_strconcat (aside, suffixes[i], NULL);
+      if (g_file_test (from, G_FILE_TEST_EXISTS))
+        (void) g_rename (from, to);
+    }
+  return aside;
+}
+
+static void
+open_store (SbDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *problem = NULL;
+
+  if (g_mkdir_with_parents (self->state_dir, 0755) != 0)
+    g_warning ("Cannot create %s: %s", self->state_dir, g_strerror (errno));
+
+  self->store = sb_store_open (self->db_path, &error);
+  if (self->store)
+    return;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+    {
+      g_autofree char *aside = keep_aside (self->db_path);
+      g_autoptr(GError) error2 = NULL;
+
+      if (aside)
+        {
+          problem = g_strdup_printf ("corrupt database kept aside as %s (%s); started afresh",
+                                     aside, error->message);
+          self->store = sb_store_open (self->db_path, &error2);
+        }
+      if (!self->store)
+        g_clear_error (&error), error = g_steal_pointer (&error2);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+    {
+      problem = g_strdup_printf ("%s has a newer schema (a downgrade?); left untouched, "
+                                 "counting in memory only", self->db_path);
+    }
+
+  if (!self->store)
+    {
+      if (!problem)
+        problem = g_strdup_printf ("cannot open %s: %s; counting in memory only",
+                                   self->db_path, error ? error->message : "unknown error");
+      self->store = sb_store_open (NULL, NULL);
+    }
+  g_assert (self->store);
+  set_storage_problem (self, problem);
+}
+
+/* ---- flushing --------------------------------------------------------- */
+
+static gboolean flush_timeout_cb (gpointer user_data);
+
+static void
+flush_now (SbDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  GHashTableIter iter;
+  const char *key;
+
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+
+  g_hash_table_iter_init (&iter, self->dirty_profiles);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+    {
+      SbProfile *p = g_hash_table_lookup (self->profiles, key);
+      if (p)
+        g_ptr_array_add (rows, (gpointer) sb_profile_get_row (p));
+    }
+
+  if (!sb_accounting_flush (self->acc, rows, &error))
+    {
+      g_autofree char *problem = g_strdup_printf ("cannot write %s: %s; keeping the counts in "
+                                                  "memory and retrying", self->db_path,
+                                                  error->message);
+      set_storage_problem (self, problem);
+      if (!self->retry_source)
+        {
+          self->retry_delay = self->retry_delay ? MIN (self->retry_delay * 2, RETRY_MAX_S) : RETRY_MIN_S;
+          self->retry_source = g_timeout_add_seconds (self->retry_delay, flush_timeout_cb, self);
+        }
+      return;
+    }
+
+  g_hash_table_remove_all (self->dirty_profiles);
+  self->retry_delay = 0;
+  if (self->storage_problem && g_str_has_prefix (self->storage_problem, "cannot write"))
+    set_storage_problem (self, NULL);
+}
+
+static gboolean
+flush_timeout_cb (gpointer user_data)
+{
+  SbDaemon *self = user_data;
+
+  self->flush_source = 0;
+  self->retry_source = 0;
+  flush_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Coalesces writes: at most one transaction a second, none while idle. */
+static void
+schedule_flush (SbDaemon *self)
+{
+  if (self->flush_source || self->retry_source)
+    return;
+  if (!sb_accounting_has_pending (self->acc) && g_hash_table_size (self->dirty_profiles) == 0)
+    return;
+  self->flush_source = g_timeout_add (FLUSH_DELAY_MS, flush_timeout_cb, self);
+}
+
+/* ---- profiles --------------------------------------------------------- */
+
+static void
+profile_host_flush (gpointer host)
+{
+  SbDaemon *self = host;
+
+  if (sb_accounting_has_pending (self->acc) || g_hash_table_size (self->dirty_profiles))
+    flush_now (self);
+}
+
+static SbStore *
+profile_host_store (gpointer host)
+{
+  return ((SbDaemon *) host)->store;
+}
+
+static void
+profile_host_dirty (gpointer host, SbProfile *profile)
+{
+  SbDaemon *self = host;
+
+  g_hash_table_add (self->dirty_profiles, g_strdup (sb_profile_get_key (profile)));
+  schedule_flush (self);
+}
+
+static const SbProfileHost profile_host = {
+  .flush = profile_host_flush,
+  .store = profile_host_store,
+  .dirty = profile_host_dirty,
+};
+
+static void
+rearm_alarm (SbDaemon *self)
+{
+  GHashTableIter iter;
+  SbProfile *p;
+  gint64 next = 0;
+
+  g_hash_table_iter_init (&iter, self->profiles);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &p))
+    {
+      gint64 end = sb_profile_get_period_end (p);
+      if (end > 0 && (next == 0 || end < next))
+        next = end;
+    }
+  sb_alarm_set (self->alarm, next);
+}
+
+static void
+alarm_cb (gpointer user_data, gboolean clock_changed)
+{
+  SbDaemon *self = user_data;
+  gint64 now = now_s ();
+  GHashTableIter iter;
+  SbProfile *p;
+
+  if (clock_changed)
+    g_message ("The wall clock was set; re-checking periods");
+  g_hash_table_iter_init (&iter, self->profiles);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &p))
+    sb_profile_check_period (p, now);
+  rearm_alarm (self);
+}
+
+static void
+export_profile (SbDaemon *self, SbProfile *profile)
+{
+  g_autoptr(SbObjectSkeleton) object = sb_object_skeleton_new (sb_profile_get_path (profile));
+
+  sb_object_skeleton_set_sim_budget1_profile (object, SB_SIM_BUDGET1_PROFILE (profile));
+  g_dbus_object_manager_server_export (self->objman, G_DBUS_OBJECT_SKELETON (object));
+}
+
+static SbProfile *
+add_profile (SbDaemon *self, SbProfileRow *row, gboolean is_new)
+{
+  SbProfile *profile = sb_profile_new (row, &profile_host, self);
+
+  g_hash_table_insert (self->profiles, g_strdup (sb_profile_get_key (profile)), profile);
+  if (is_new)
+    profile_host_dirty (self, profile);
+  sb_profile_check_period (profile, now_s ());
+  export_profile (self, profile);
+  rearm_alarm (self);
+  return profile;
+}
+
+static SbProfile *
+ensure_profile (SbDaemon *self, const char *key)
+{
+  SbProfile *profile = g_hash_table_lookup (self->profiles, key);
+  SbProfileRow *row;
+
+  if (profile)
+    return profile;
+
+  row = g_new0 (SbProfileRow, 1);
+  row->iccid = g_strdup (key);
+  row->eid = g_strdup ("");
+  row->sim_type = g_strdup ("unknown");
+  row->operator_name = g_strdup ("");
+  row->first_seen = row->last_seen = now_s ();
+  g_info ("New profile %s", key);
+  return add_profile (self, row, TRUE);
+}
+
+static void
+load_profiles (SbDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = sb_store_list_profiles (self->store, &error);
+
+  if (!rows)
+    {
+      g_warning ("Cannot list profiles: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < rows->len; i++)
+    add_profile (self, g_steal_pointer (&rows->pdata[i]), FALSE);
+}
+
+static void
+update_active (SbDaemon *self, const char *profile_key)
+{
+  SbProfile *profile = profile_key ? g_hash_table_lookup (self->profiles, profile_key) : NULL;
+  GHashTableIter iter;
+  Track *t;
+  const char *iface = NULL;
+  gboolean active = FALSE;
+
+  if (!profile)
+    return;
+  g_hash_table_iter_init (&iter, self->tracks);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &t))
+    if (t->connected && g_strcmp0 (t->profile_key, profile_key) == 0)
+      {
+        active = TRUE;
+        iface = t->data_iface;
+      }
+  sb_profile_set_active (profile, active, iface);
+}
+
+/* ---- readings --------------------------------------------------------- */
+
+static void
+track_free (Track *t)
+{
+  g_free (t->bearer_key);
+  g_free (t->profile_key);
+  g_free (t->modem_path);
+  g_free (t->data_iface);
+  g_free (t);
+}
+
+static void
+count (SbDaemon *self, const char *source_key, const char *profile_key,
+       const SbCounterSample *sample, gboolean roaming)
+{
+  SbProfile *profile = ensure_profile (self, profile_key);
+  gint64 now = now_s ();
+  guint64 rx = 0, tx = 0;
+
+  if (sb_accounting_reading (self->acc, source_key, profile_key, sample, roaming, now, &rx, &tx))
+    {
+      if (rx || tx)
+        sb_profile_add_usage (profile, now, rx, tx);
+      schedule_flush (self);
+    }
+}
+
+/* Bearers without statistics of their own: the data interface's kernel
+ * counters; the interface's index tells its sessions apart. */
+static void
+count_kernel (SbDaemon *self, Track *t, gboolean roaming)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source_key = NULL;
+  SbIfStats st;
+  SbCounterSample sample = { 0 };
+
+  if (!t->data_iface)
+    return;
+  if (!sb_ifstats_read (t->data_iface, &st, &error))
+    {
+      g_info ("No kernel counters for %s: %s", t->data_iface, error->message);
+      return;
+    }
+  source_key = g_strdup_printf ("if:%s:%d", t->data_iface, st.ifindex);
+  sample.session = (guint64) st.ifindex;
+  sample.rx = st.rx_bytes;
+  sample.tx = st.tx_bytes;
+  count (self, source_key, t->profile_key, &sample, roaming);
+}
+
+static const char *
+resolve_data_iface (SbDaemon *self, const SbBearerInfo *info)
+{
+  const char *nm_iface;
+
+  if (info->interface && *info->interface && sb_ifstats_exists (info->interface))
+    return info->interface;
+  /* PPP: ModemManager names the serial port; NetworkManager knows ppp0. */
+  nm_iface = sb_nm_ip_iface_for_modem (self->nm, info->modem_path);
+  if (nm_iface && sb_ifstats_exists (nm_iface))
+    return nm_iface;
+  /* Not a network interface here (yet): still the best name to show. */
+  return info->interface && *info->interface ? info->interface : NULL;
+}
+
+static void
+bearer_changed_cb (gpointer user_data, const SbBearerInfo *info)
+{
+  SbDaemon *self = user_data;
+  Track *t = g_hash_table_lookup (self->tracks, info->bearer_key);
+  g_autofree char *old_profile = NULL;
+  gboolean was_connected;
+
+  if (!t)
+    {
+      t = g_new0 (Track, 1);
+      t->bearer_key = g_strdup (info->bearer_key);
+      g_hash_table_insert (self->tracks, t->bearer_key, t);
+    }
+  was_connected = t->connected;
+  if (g_strcmp0 (t->profile_key, info->profile_key) != 0)
+    {
+      old_profile = g_steal_pointer (&t->profile_key);
+      t->profile_key = g_strdup (info->profile_key);
+    }
+  g_free (t->modem_path);
+  t->modem_path = g_strdup (info->modem_path);
+  t->connected = info->connected;
+  t->stats_supported = info->stats_supported;
+  if (info->connected)
+    {
+      const char *iface = resolve_data_iface (self, info);
+      if (iface && g_strcmp0 (iface, t->data_iface) != 0)
+        {
+          g_free (t->data_iface);
+          t->data_iface = g_strdup (iface);
+        }
+    }
+
+  if (info->stats_supported)
+    {
+      if (info->has_stats)
+        count (self, info->bearer_key, info->profile_key, &info->sample, info->roaming);
+    }
+  else if (info->connected || was_connected)
+    count_kernel (self, t, info->roaming);
+
+  if (old_profile)
+    update_active (self, old_profile);
+  update_active (self, t->profile_key);
+
+  /* The last reading of a session is made durable at once. */
+  if (was_connected && !info->connected)
+    flush_now (self);
+}
+
+static void
+bearer_removed_cb (gpointer user_data, const char *bearer_key, const char *profile_key)
+{
+  SbDaemon *self = user_data;
+  Track *t = g_hash_table_lookup (self->tracks, bearer_key);
+  g_autofree char *profile = NULL;
+
+  if (!t)
+    return;
+  if (!t->stats_supported && t->connected)
+    count_kernel (self, t, FALSE);
+  profile = g_strdup (t->profile_key);
+  if (t->data_iface && !t->stats_supported)
+    {
+      SbIfStats st;
+      if (sb_ifstats_read (t->data_iface, &st, NULL))
+        {
+          g_autofree char *key = g_strdup_printf ("if:%s:%d", t->data_iface, st.ifindex);
+          sb_accounting_drop_source (self->acc, key);
+        }
+    }
+  sb_accounting_drop_source (self->acc, bearer_key);
+  g_hash_table_remove (self->tracks, bearer_key);
+  update_active (self, profile);
+  flush_now (self);
+}
+
+static void
+profile_seen_cb (gpointer user_data, const SbSimInfo *sim)
+{
+  SbDaemon *self = user_data;
+  SbProfile *profile = ensure_profile (self, sim->key);
+
+  sb_profile_set_identity (profile, sim->eid, sim->sim_type, sim->operator_name, now_s ());
+}
+
+static void
+modem_removed_cb (gpointer user_data, const char *modem_path, const char *profile_key)
+{
+  SbDaemon *self = user_data;
+
+  update_active (self, profile_key);
+  flush_now (self);
+}
+
+static void
+presence_cb (gpointer user_data, gboolean present)
+{
+  SbDaemon *self = user_data;
+
+  if (!present)
+    flush_now (self);
+}
+
+static const SbModemWatcherCallbacks watcher_callbacks = {
+  .profile_seen = profile_seen_cb,
+  .bearer_changed = bearer_changed_cb,
+  .bearer_removed = bearer_removed_cb,
+  .modem_removed = modem_removed_cb,
+  .presence = presence_cb,
+};
+
+static void
+nm_changed_cb (gpointer user_data)
+{
+  SbDaemon *self = user_data;
+
+  /* A PPP interface may only now be known: take a reading with it. */
+  if (self->watcher)
+    sb_modem_watcher_refresh (self->watcher);
+}
+
+static const SbNmCallbacks nm_callbacks = {
+  .changed = nm_changed_cb,
+};
+
+/* ---- manager interface ------------------------------------------------ */
+
+static gboolean
+handle_connection_event (SbSimBudget1          *iface,
+                         GDBusMethodInvocation *invocation,
+                         const char            *action,
+                         const char            *uuid,
+                         const char            *interface,
+                         gpointer               user_data)
+{
+  SbDaemon *self = user_data;
+
+  if (strlen (action) > 64 || strlen (uuid) > 64 || strlen (interface) > 64)
+    {
+      g_dbus_method_invocation_return_error (invocation, SB_ERROR, SB_ERROR_INVALID_ARGS,
+                                             "Arguments longer than 64 bytes");
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  g_info ("Connection event %s for %s (%s)", action, uuid, interface);
+  if (self->watcher)
+    sb_modem_watcher_refresh (self->watcher);
+  sb_sim_budget1_complete_connection_event (iface, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ---- lifecycle -------------------------------------------------------- */
+
+static void
+bus_acquired_cb (GDBusConnection *bus, const char *name, gpointer user_data)
+{
+  SbDaemon *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->bus = g_object_ref (bus);
+  self->manager = sb_sim_budget1_skeleton_new ();
+  sb_sim_budget1_set_version (self->manager, PACKAGE_VERSION);
+  publish_storage_state (self);
+  g_signal_connect (self->manager, "handle-connection-event",
+                    G_CALLBACK (handle_connection_event), self);
+  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->manager),
+                                         bus, SB_MANAGER_PATH, &error))
+    {
+      g_critical ("Cannot export %s: %s", SB_MANAGER_PATH, error->message);
+      self->exit_code = 1;
+      g_main_loop_quit (self->loop);
+      return;
+    }
+
+  self->objman = g_dbus_object_manager_server_new (SB_MANAGER_PATH);
+  load_profiles (self);
+  g_dbus_object_manager_server_set_connection (self->objman, bus);
+
+  self->nm = sb_nm_new (&nm_callbacks, self);
+  self->watcher = sb_modem_watcher_new (bus, &watcher_callbacks, self);
+}
+
+static void
+name_acquired_cb (GDBusConnection *bus, const char *name, gpointer user_data)
+{
+  g_info ("Owning %s", name);
+}
+
+static void
+name_lost_cb (GDBusConnection *bus, const char *name, gpointer user_data)
+{
+  SbDaemon *self = user_data;
+
+  if (bus)
+    g_message ("Lost the bus name %s; exiting", name);
+  else
+    g_warning ("Cannot connect to the system bus; exiting");
+  self->exit_code = 1;
+  g_main_loop_quit (self->loop);
+}
+
+static gboolean
+quit_signal_cb (gpointer user_data)
+{
+  SbDaemon *self = user_data;
+
+  g_message ("Exiting on signal");
+  self->exit_code = 0;
+  g_main_loop_quit (self->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+SbDaemon *
+sb_daemon_new (const char *state_dir)
+{
+  SbDaemon *self = g_new0 (SbDaemon, 1);
+
+  self->state_dir = g_strdup (state_dir);
+  self->db_path = g_build_filename (state_dir, "simbudget.db", NULL);
+  self->profiles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->dirty_profiles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->tracks = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) track_free);
+  self->loop = g_main_loop_new (NULL, FALSE);
+  self->alarm = sb_alarm_new (alarm_cb, self);
+
+  open_store (self);
+  self->acc = sb_accounting_new (self->store);
+  if (!sb_store_prune_snapshots (self->store, now_s () - SNAPSHOT_KEEP_S, NULL))
+    g_info ("Could not prune old snapshots");
+  return self;
+}
+
+int
+sb_daemon_run (SbDaemon *self, gboolean replace)
+{
+  GBusNameOwnerFlags flags = G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT;
+  guint sigterm, sigint;
+
+  if (replace)
+    flags |= G_BUS_NAME_OWNER_FLAGS_REPLACE;
+
+  sigterm = g_unix_signal_add (SIGTERM, quit_signal_cb, self);
+  sigint = g_unix_signal_add (SIGINT, quit_signal_cb, self);
+  self->owner_id = g_bus_own_name (G_BUS_TYPE_SYSTEM, SB_BUS_NAME, flags,
+                                   bus_acquired_cb, name_acquired_cb, name_lost_cb,
+                                   self, NULL);
+  g_main_loop_run (self->loop);
+
+  /* Everything counted is written before exit. */
+  flush_now (self);
+  g_source_remove (sigterm);
+  g_source_remove (sigint);
+  g_bus_unown_name (self->owner_id);
+  self->owner_id = 0;
+  return self->exit_code;
+}
+
+void
+sb_daemon_free (SbDaemon *self)
+{
+  if (!self)
+    return;
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_clear_pointer (&self->watcher, sb_modem_watcher_free);
+  g_clear_pointer (&self->nm, sb_nm_free);
+  g_clear_pointer (&self->alarm, sb_alarm_free);
+  g_hash_table_unref (self->tracks);
+  g_hash_table_unref (self->dirty_profiles);
+  g_hash_table_unref (self->profiles);
+  g_clear_object (&self->objman);
+  if (self->manager)
+    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->manager));
+  g_clear_object (&self->manager);
+  g_clear_object (&self->bus);
+  g_clear_pointer (&self->acc, sb_accounting_free);
+  g_clear_pointer (&self->store, sb_store_free);
+  g_main_loop_unref (self->loop);
+  g_free (self->storage_problem);
+  g_free (self->db_path);
+  g_free (self->state_dir);
+  g_free (self);
+}
