@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""Bearers without statistics (AT/PPP modems) are counted from the kernel
+counters of their data interface, in a network namespace of the test's own."""
+
+import unittest
+
+import dbus
+
+import sbtest
+from sbtest import ESIM, NetNS, SbTestCase
+
+ICCID = '8981100022233344455'
+EID = '89049032000001000000012345678901'
+
+
+@unittest.skipUnless(sbtest.can_use_netns(), 'needs root and network namespaces')
+class KernelCounters(SbTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.netns = NetNS(self)
+        # a data interface with a peer that answers nothing: only our bytes
+        self.netns.run('ip', 'link', 'add', 'sbdata0', 'type', 'veth', 'peer', 'name', 'sbpeer0')
+        for dev in ('sbdata0', 'sbpeer0'):
+            self.netns.run('sysctl', '-qw', 'net.ipv6.conf.%s.disable_ipv6=1' % dev)
+            self.netns.run('ip', 'link', 'set', dev, 'up')
+        self.netns.run('ip', 'addr', 'add', '10.77.0.1/24', 'dev', 'sbdata0')
+        self.netns.run('ip', 'neigh', 'add', '10.77.0.2', 'lladdr', '02:00:00:00:00:02', 'dev', 'sbdata0')
+        self.start_daemon()
+
+    def tick(self, bearer):
+        """ModemManager's periodic refresh of a bearer without statistics:
+        only the duration moves (whole seconds), so it waits for one."""
+        def duration():
+            return int(self.dbus_con.get_object(sbtest.MM_BUS, bearer).Get(
+                'org.freedesktop.ModemManager1.Bearer', 'Stats',
+                dbus_interface=dbus.PROPERTIES_IFACE)['duration'])
+        before = duration()
+
+        def moved():
+            self.mm.SetBearerStats(bearer, dbus.UInt64(0), dbus.UInt64(0))
+            return duration() != before
+        self.assert_eventually(moved, 'bearer duration did not move', timeout=5)
+
+    def test_bearer_interface_counters(self):
+        modem = self.add_modem(ICCID, EID, ESIM)
+        bearer = self.mm.AddBearer(modem, 'sbdata0', False)
+        self.mm.ConnectBearer(bearer, 'sbdata0')
+        self.assert_eventually(lambda: self.prop(ICCID, 'Active') == True)
+        self.netns.send_udp('10.77.0.2', 9, 1000, 50)
+        self.tick(bearer)
+        rx, tx = self.netns.counters('sbdata0')
+        self.assertGreater(tx, 50 * 1000)
+        self.wait_used(ICCID, rx, tx)
+        self.netns.send_udp('10.77.0.2', 9, 400, 10)
+        rx, tx = self.netns.counters('sbdata0')
+        # the last reading of a session is taken at the disconnect
+        self.mm.DisconnectBearer(bearer)
+        self.wait_used(ICCID, rx, tx)
+        self.restart_daemon()
+        self.wait_used(ICCID, rx, tx)
+
+    def test_ppp_uses_networkmanager_ip_interface(self):
+        nm = self.start_nm()
+        modem = self.add_modem(ICCID, EID, ESIM)
+        # ModemManager names the serial port; NetworkManager knows the netdev
+        self.nm_obj.AddModemDevice('ttyUSB2', modem, 'ttyUSB2', 'sbdata0', dbus.UInt32(100),
+                                   dbus_interface='org.freedesktop.DBus.Mock')
+        bearer = self.mm.AddBearer(modem, 'ttyUSB2', False)
+        self.mm.ConnectBearer(bearer, 'ttyUSB2')
+        self.assert_eventually(lambda: self.prop(ICCID, 'Interface') == 'sbdata0')
+        self.netns.send_udp('10.77.0.2', 9, 1200, 20)
+        self.tick(bearer)
+        rx, tx = self.netns.counters('sbdata0')
+        self.wait_used(ICCID, rx, tx)
+        self.assertIsNotNone(nm)
+
+
+if __name__ == '__main__':
+    sbtest.main()
