@@ -212,7 +212,11 @@ sb_accounting_has_pending (SbAccounting *acc)
 }
 
 gboolean
-sb_accounting_flush (SbAccounting *acc, GPtrArray *profile_rows, GError **error)
+sb_accounting_flush (SbAccounting           *acc,
+                     GPtrArray              *profile_rows,
+                     SbAccountingExtraWrites extra,
+                     gpointer                extra_data,
+                     GError                **error)
 {
   GHashTableIter iter;
   Pending *p;
@@ -240,6 +244,9 @@ sb_accounting_flush (SbAccounting *acc, GPtrArray *profile_rows, GError **error)
   for (guint i = 0; profile_rows && i < profile_rows->len; i++)
     if (!sb_store_put_profile (acc->store, g_ptr_array_index (profile_rows, i), error))
       goto fail;
+
+  if (extra && !extra (acc->store, extra_data, error))
+    goto fail;
 
   if (!sb_store_commit (acc->store, error))
     goto fail;

@@ -46,9 +46,15 @@ void          sb_accounting_forget_profile (SbAccounting *acc, const char *profi
 
 gboolean      sb_accounting_has_pending (SbAccounting *acc);
 
+typedef gboolean (*SbAccountingExtraWrites) (SbStore *store, gpointer user_data, GError **error);
+
 /* Writes pending buckets and snapshots plus @profile_rows (SbProfileRow*,
- * borrowed) in one transaction. On error nothing is lost: everything stays
- * pending for the next attempt. */
-gboolean      sb_accounting_flush (SbAccounting *acc, GPtrArray *profile_rows, GError **error);
+ * borrowed) and whatever @extra writes, in one transaction. On error
+ * nothing is lost: everything stays pending for the next attempt. */
+gboolean      sb_accounting_flush (SbAccounting           *acc,
+                                   GPtrArray              *profile_rows,
+                                   SbAccountingExtraWrites extra,
+                                   gpointer                extra_data,
+                                   GError                **error);
 
 G_END_DECLS

@@ -2,6 +2,8 @@
 
 #include "sb-alarm.h"
 
+#include "sb-clock.h"
+
 #include <errno.h>
 #include <glib-unix.h>
 #include <stdint.h>
@@ -47,7 +49,7 @@ arm (SbAlarm *self)
 
   if (self->when > 0)
     {
-      its.it_value.tv_sec = self->when;
+      its.it_value.tv_sec = self->when - sb_clock_offset ();
       flags = TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET;
     }
   if (timerfd_settime (self->fd, flags, &its, NULL) < 0)

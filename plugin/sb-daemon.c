@@ -11,6 +11,9 @@
 
 #include "sb-accounting.h"
 #include "sb-alarm.h"
+#include "sb-binding.h"
+#include "sb-enforcer.h"
+#include "sb-clock.h"
 #include "sb-dbus-generated.h"
 #include "sb-error.h"
 #include "sb-ifstats.h"
@@ -49,7 +52,13 @@ struct _SbDaemon {
 
   SbModemWatcher           *watcher;
   SbNm                     *nm;
+  SbEnforcer               *enforcer;
   SbAlarm                  *alarm;
+  GHashTable               *modems;         /* modem path → profile key */
+  GPtrArray                *connections;    /* SbNmConnection, last seen */
+  GHashTable               *nm_seen;        /* uuids this NetworkManager listed */
+  GHashTable               *last_bound;     /* uuid → profile key */
+  gboolean                  nm_was_running;
 
   guint                     flush_source;
   guint                     retry_source;
@@ -62,7 +71,7 @@ struct _SbDaemon {
 static gint64
 now_s (void)
 {
-  return g_get_real_time () / G_USEC_PER_SEC;
+  return sb_clock_now ();
 }
 
 /* ---- storage ---------------------------------------------------------- */
@@ -161,6 +170,39 @@ open_store (SbDaemon *self)
 
 static gboolean flush_timeout_cb (gpointer user_data);
 
+static char *
+budget_key (const char *profile_key)
+{
+  return g_strconcat ("budget:", profile_key, NULL);
+}
+
+/* Budget state of dirty profiles, written with the counted bytes. */
+static gboolean
+write_budgets (SbStore *store, gpointer user_data, GError **error)
+{
+  SbDaemon *self = user_data;
+  GHashTableIter iter;
+  const char *key;
+
+  g_hash_table_iter_init (&iter, self->dirty_profiles);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+    {
+      SbProfile *p = g_hash_table_lookup (self->profiles, key);
+      g_autoptr(GVariant) v = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *skey = NULL;
+
+      if (!p)
+        continue;
+      v = sb_profile_save_budget (p);
+      text = g_variant_print (v, TRUE);
+      skey = budget_key (key);
+      if (!sb_store_set_state (store, skey, text, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 flush_now (SbDaemon *self)
 {
@@ -179,7 +221,7 @@ flush_now (SbDaemon *self)
         g_ptr_array_add (rows, (gpointer) sb_profile_get_row (p));
     }
 
-  if (!sb_accounting_flush (self->acc, rows, &error))
+  if (!sb_accounting_flush (self->acc, rows, write_budgets, self, &error))
     {
       g_autofree char *problem = g_strdup_printf ("cannot write %s: %s; keeping the counts in "
                                                   "memory and retrying", self->db_path,
@@ -247,10 +289,38 @@ profile_host_dirty (gpointer host, SbProfile *profile)
   schedule_flush (self);
 }
 
+static void enforce_profile (SbDaemon *self, SbProfile *profile);
+static void apply_configs (SbDaemon *self);
+static void rearm_alarm (SbDaemon *self);
+
+static void
+profile_host_state_changed (gpointer host, SbProfile *profile)
+{
+  SbDaemon *self = host;
+
+  enforce_profile (self, profile);
+  rearm_alarm (self);
+}
+
+static void
+profile_host_forget (gpointer host, SbProfile *profile)
+{
+  SbDaemon *self = host;
+  g_autoptr(GError) error = NULL;
+  const char *key = sb_profile_get_key (profile);
+
+  flush_now (self);
+  sb_accounting_forget_profile (self->acc, key);
+  if (!sb_store_forget_profile (self->store, key, &error))
+    g_warning ("Cannot forget %s: %s", key, error->message);
+}
+
 static const SbProfileHost profile_host = {
   .flush = profile_host_flush,
   .store = profile_host_store,
   .dirty = profile_host_dirty,
+  .state_changed = profile_host_state_changed,
+  .forget = profile_host_forget,
 };
 
 static void
@@ -258,13 +328,13 @@ rearm_alarm (SbDaemon *self)
 {
   GHashTableIter iter;
   SbProfile *p;
-  gint64 next = 0;
+  gint64 next = 0, now = now_s ();
 
   g_hash_table_iter_init (&iter, self->profiles);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &p))
     {
-      gint64 end = sb_profile_get_period_end (p);
-      if (end > 0 && (next == 0 || end < next))
+      gint64 end = sb_profile_get_next_boundary (p);
+      if (end > now && (next == 0 || end < next))
         next = end;
     }
   sb_alarm_set (self->alarm, next);
@@ -282,7 +352,7 @@ alarm_cb (gpointer user_data, gboolean clock_changed)
     g_message ("The wall clock was set; re-checking periods");
   g_hash_table_iter_init (&iter, self->profiles);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &p))
-    sb_profile_check_period (p, now);
+    sb_profile_tick (p, now);
   rearm_alarm (self);
 }
 
@@ -300,10 +370,18 @@ add_profile (SbDaemon *self, SbProfileRow *row, gboolean is_new)
 {
   SbProfile *profile = sb_profile_new (row, &profile_host, self);
 
+  g_autofree char *skey = budget_key (sb_profile_get_key (profile));
+  g_autofree char *saved = sb_store_get_state (self->store, skey, NULL);
+  g_autoptr(GVariant) budget = saved ? g_variant_parse (G_VARIANT_TYPE_VARDICT, saved,
+                                                         NULL, NULL, NULL) : NULL;
+
   g_hash_table_insert (self->profiles, g_strdup (sb_profile_get_key (profile)), profile);
   if (is_new)
     profile_host_dirty (self, profile);
-  sb_profile_check_period (profile, now_s ());
+  if (budget)
+    sb_profile_load_budget (profile, budget, now_s ());
+  else
+    sb_profile_check_period (profile, now_s ());
   export_profile (self, profile);
   rearm_alarm (self);
   return profile;
@@ -362,6 +440,173 @@ update_active (SbDaemon *self, const char *profile_key)
         iface = t->data_iface;
       }
   sb_profile_set_active (profile, active, iface);
+}
+
+/* ---- budgets from NetworkManager -------------------------------------- */
+
+static const char *
+modem_of_profile (SbDaemon *self, const char *key)
+{
+  GHashTableIter iter;
+  const char *modem, *k;
+
+  g_hash_table_iter_init (&iter, self->modems);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &modem, (gpointer *) &k))
+    if (g_str_equal (k, key))
+      return modem;
+  return NULL;
+}
+
+static gboolean
+bearer_active (SbDaemon *self, const char *key)
+{
+  GHashTableIter iter;
+  Track *t;
+
+  g_hash_table_iter_init (&iter, self->tracks);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &t))
+    if (t->connected && g_strcmp0 (t->profile_key, key) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+enforce_profile (SbDaemon *self, SbProfile *profile)
+{
+  const char *key = sb_profile_get_key (profile);
+  const char *modem = modem_of_profile (self, key);
+  SbBinding binding = { 0 };
+
+  if (!self->enforcer)
+    return;
+  sb_binding_find (self->connections, key, modem, self->last_bound, &binding);
+  sb_enforcer_update (self->enforcer, profile, binding.connection, modem, bearer_active (self, key));
+  sb_binding_clear (&binding);
+}
+
+/* Connections without gsm.sim-id bind to the profile they are active with,
+ * and keep that binding while inactive (persisted). */
+static void
+learn_bindings (SbDaemon *self)
+{
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      SbNmConnection *c = g_ptr_array_index (self->connections, i);
+      const char *key;
+      g_autofree char *skey = NULL;
+
+      if (c->sim_id || !c->active || !c->active_udi)
+        continue;
+      key = g_hash_table_lookup (self->modems, c->active_udi);
+      if (!key || g_strcmp0 (g_hash_table_lookup (self->last_bound, c->uuid), key) == 0)
+        continue;
+      g_message ("Connection %s (%s) is used with profile %s", c->id, c->uuid, key);
+      g_hash_table_insert (self->last_bound, g_strdup (c->uuid), g_strdup (key));
+      skey = g_strconcat ("bind:", c->uuid, NULL);
+      if (!sb_store_set_state (self->store, skey, key, NULL))
+        g_message ("Cannot record the binding of %s", c->uuid);
+    }
+}
+
+static void
+load_bindings (SbDaemon *self)
+{
+  g_autoptr(GPtrArray) conns = NULL;
+
+  /* Only bindings of connections seen later matter; they are read when
+   * a connection without sim-id shows up. */
+  conns = sb_nm_list_gsm_connections (self->nm);
+  for (guint i = 0; i < conns->len; i++)
+    {
+      SbNmConnection *c = g_ptr_array_index (conns, i);
+      g_autofree char *skey = NULL;
+      g_autofree char *key = NULL;
+
+      if (c->sim_id || g_hash_table_contains (self->last_bound, c->uuid))
+        continue;
+      skey = g_strconcat ("bind:", c->uuid, NULL);
+      key = sb_store_get_state (self->store, skey, NULL);
+      if (key)
+        g_hash_table_insert (self->last_bound, g_strdup (c->uuid), g_steal_pointer (&key));
+    }
+}
+
+static void
+apply_config (SbDaemon *self, SbProfile *profile)
+{
+  const char *key = sb_profile_get_key (profile);
+  const char *uuid = sb_profile_get_connection_uuid (profile);
+  SbBinding binding = { 0 };
+  g_autoptr(SbPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *fp = NULL;
+  g_autofree char *message = NULL;
+  const SbNmConnection *c;
+  gint64 now = now_s ();
+
+  sb_binding_find (self->connections, key, modem_of_profile (self, key), self->last_bound, &binding);
+  c = binding.connection;
+  if (c)
+    {
+      plan = g_hash_table_size (c->user_data) ? sb_plan_parse (c->user_data, &error)
+                                              : sb_plan_new_default ();
+      if (error)
+        message = binding.conflict ? g_strdup_printf ("%s; %s", error->message, binding.conflict)
+                                   : g_strdup (error->message);
+      else
+        message = g_strdup (binding.conflict ? binding.conflict : "");
+      if (error)
+        g_message ("Profile %s: %s", key, message);
+      fp = sb_binding_fingerprint (c);
+      sb_profile_apply_config (profile, plan, c->user_data, message, c->uuid, c->id, fp, now);
+    }
+  else if (*uuid && !g_hash_table_contains (self->nm_seen, uuid))
+    {
+      /* Its connection is not (yet) listed by this NetworkManager: keep
+       * the plan rather than lift a cut-off on a partial view. */
+      enforce_profile (self, profile);
+    }
+  else
+    {
+      plan = sb_plan_new_default ();
+      sb_profile_apply_config (profile, plan, NULL, "", "", "", NULL, now);
+    }
+  sb_binding_clear (&binding);
+}
+
+static void
+apply_configs (SbDaemon *self)
+{
+  GHashTableIter iter;
+  SbProfile *p;
+  gboolean running = sb_nm_running (self->nm);
+
+  if (running != self->nm_was_running)
+    {
+      /* A new NetworkManager lists its connections afresh. */
+      g_hash_table_remove_all (self->nm_seen);
+      self->nm_was_running = running;
+    }
+  g_clear_pointer (&self->connections, g_ptr_array_unref);
+  self->connections = sb_nm_list_gsm_connections (self->nm);
+
+  if (running)
+    {
+      load_bindings (self);
+      learn_bindings (self);
+      for (guint i = 0; i < self->connections->len; i++)
+        g_hash_table_add (self->nm_seen,
+                          g_strdup (((SbNmConnection *) g_ptr_array_index (self->connections, i))->uuid));
+    }
+
+  g_hash_table_iter_init (&iter, self->profiles);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &p))
+    {
+      if (running)
+        apply_config (self, p);
+      else
+        enforce_profile (self, p);
+    }
 }
 
 /* ---- readings --------------------------------------------------------- */
@@ -514,8 +759,14 @@ profile_seen_cb (gpointer user_data, const SbSimInfo *sim)
 {
   SbDaemon *self = user_data;
   SbProfile *profile = ensure_profile (self, sim->key);
+  g_autofree char *old = g_strdup (g_hash_table_lookup (self->modems, sim->modem_path));
 
+  g_hash_table_insert (self->modems, g_strdup (sim->modem_path), g_strdup (sim->key));
   sb_profile_set_identity (profile, sim->eid, sim->sim_type, sim->operator_name, now_s ());
+  /* The connection active on this modem may configure the new profile. */
+  apply_configs (self);
+  if (old && !g_str_equal (old, sim->key) && g_hash_table_lookup (self->profiles, old))
+    enforce_profile (self, g_hash_table_lookup (self->profiles, old));
 }
 
 static void
@@ -523,6 +774,7 @@ modem_removed_cb (gpointer user_data, const char *modem_path, const char *profil
 {
   SbDaemon *self = user_data;
 
+  g_hash_table_remove (self->modems, modem_path);
   update_active (self, profile_key);
   flush_now (self);
 }
@@ -552,6 +804,7 @@ nm_changed_cb (gpointer user_data)
   /* A PPP interface may only now be known: take a reading with it. */
   if (self->watcher)
     sb_modem_watcher_refresh (self->watcher);
+  apply_configs (self);
 }
 
 static const SbNmCallbacks nm_callbacks = {
@@ -611,7 +864,10 @@ bus_acquired_cb (GDBusConnection *bus, const char *name, gpointer user_data)
   g_dbus_object_manager_server_set_connection (self->objman, bus);
 
   self->nm = sb_nm_new (&nm_callbacks, self);
+  self->enforcer = sb_enforcer_new (self->nm, self->store);
   self->watcher = sb_modem_watcher_new (bus, &watcher_callbacks, self);
+  /* Persisted plans and cut-offs are in force before anything connects. */
+  apply_configs (self);
 }
 
 static void
@@ -654,6 +910,10 @@ sb_daemon_new (const char *state_dir)
   self->profiles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->dirty_profiles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->tracks = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) track_free);
+  self->modems = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->nm_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->last_bound = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->connections = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_nm_connection_free);
   self->loop = g_main_loop_new (NULL, FALSE);
   self->alarm = sb_alarm_new (alarm_cb, self);
 
@@ -697,9 +957,14 @@ sb_daemon_free (SbDaemon *self)
   g_clear_handle_id (&self->flush_source, g_source_remove);
   g_clear_handle_id (&self->retry_source, g_source_remove);
   g_clear_pointer (&self->watcher, sb_modem_watcher_free);
+  g_clear_pointer (&self->enforcer, sb_enforcer_free);
   g_clear_pointer (&self->nm, sb_nm_free);
   g_clear_pointer (&self->alarm, sb_alarm_free);
   g_hash_table_unref (self->tracks);
+  g_hash_table_unref (self->modems);
+  g_hash_table_unref (self->nm_seen);
+  g_hash_table_unref (self->last_bound);
+  g_clear_pointer (&self->connections, g_ptr_array_unref);
   g_hash_table_unref (self->dirty_profiles);
   g_hash_table_unref (self->profiles);
   g_clear_object (&self->objman);

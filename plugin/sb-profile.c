@@ -4,18 +4,34 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "sb-auth.h"
+#include "sb-clock.h"
 #include "sb-error.h"
 #include "sb-history.h"
+
+/* SetUsed beyond this is a typo, not a carrier's figure (1 EB). */
+#define MAX_PLAUSIBLE_USAGE G_GUINT64_CONSTANT (1000000000000000000)
 
 struct _SbProfile {
   SbSimBudget1ProfileSkeleton parent;
 
-  SbProfileRow        *row;       /* (owned) persisted state */
+  SbProfileRow        *row;          /* (owned) persisted usage */
   char                *path;
-  SbPlan              *plan;      /* (owned) */
+  SbPlan              *plan;         /* (owned) last valid plan */
+  GHashTable          *plan_data;    /* (owned) (nullable) its user data */
   SbProfileHost        host;
   gpointer             host_data;
   gint64               period_end;
+
+  /* Budget state of the current period, persisted with the profile. */
+  guint64              extra;        /* ExtraAllowance */
+  GArray              *fired;        /* (owned) thresholds announced */
+  gboolean             exhausted_announced;
+  gint64               first_use;    /* first byte under a first-use plan */
+  char                *fingerprint;  /* connection + keys first_use belongs to */
+  char                *conn_uuid;
+  char                *conn_id;
+  SbState              state;
 };
 
 static void sb_profile_iface_init (SbSimBudget1ProfileIface *iface);
@@ -60,6 +76,38 @@ used_bytes (const SbProfileRow *row)
 }
 
 static void
+add_event (SbProfile *self, const char *kind, gint64 value, const char *detail)
+{
+  g_autoptr(GError) error = NULL;
+  SbEventRow ev = {
+    .time = sb_clock_now (),
+    .iccid = self->row->iccid,
+    .kind = (char *) kind,
+    .value = value,
+    .detail = (char *) detail,
+  };
+
+  if (!sb_store_add_event (self->host.store (self->host_data), &ev, &error))
+    g_message ("Could not record the %s event: %s", kind, error->message);
+}
+
+static void
+mark_dirty (SbProfile *self)
+{
+  if (self->host.dirty)
+    self->host.dirty (self->host_data, self);
+}
+
+static gboolean
+first_use_plan (const SbPlan *plan)
+{
+  return plan->limit > 0 && plan->start_first_use &&
+         (plan->kind == SB_PERIOD_DAYS || plan->kind == SB_PERIOD_NONE);
+}
+
+/* ---- publishing ------------------------------------------------------- */
+
+static void
 publish_usage (SbProfile *self)
 {
   SbSimBudget1Profile *iface = SB_SIM_BUDGET1_PROFILE (self);
@@ -71,6 +119,7 @@ publish_usage (SbProfile *self)
   sb_sim_budget1_profile_set_total_bytes (iface, sat_add (row->total_rx, row->total_tx));
   sb_sim_budget1_profile_set_period_start (iface, row->period_start);
   sb_sim_budget1_profile_set_period_end (iface, self->period_end);
+  sb_sim_budget1_profile_set_extra_allowance (iface, self->extra);
 }
 
 static void
@@ -78,25 +127,71 @@ publish_plan (SbProfile *self)
 {
   SbSimBudget1Profile *iface = SB_SIM_BUDGET1_PROFILE (self);
   g_autofree char *period = sb_plan_period_to_string (self->plan);
-  g_autoptr(GVariantBuilder) b = g_variant_builder_new (G_VARIANT_TYPE ("au"));
+  GVariantBuilder b;
 
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("au"));
   for (guint i = 0; i < self->plan->warn->len; i++)
-    g_variant_builder_add (b, "u", g_array_index (self->plan->warn, guint, i));
+    g_variant_builder_add (&b, "u", g_array_index (self->plan->warn, guint, i));
 
   sb_sim_budget1_profile_set_limit (iface, self->plan->limit);
   sb_sim_budget1_profile_set_period (iface, period);
   sb_sim_budget1_profile_set_time_zone (iface, sb_plan_timezone_id (self->plan));
-  sb_sim_budget1_profile_set_thresholds (iface, g_variant_builder_end (b));
+  sb_sim_budget1_profile_set_thresholds (iface, g_variant_builder_end (&b));
   sb_sim_budget1_profile_set_action (iface, sb_action_to_string (self->plan->action));
-  if (self->plan->limit == 0)
-    sb_sim_budget1_profile_set_state (iface, "untracked");
+}
+
+/* ---- budget evaluation ------------------------------------------------ */
+
+static void
+evaluate (SbProfile *self, gint64 now)
+{
+  SbSimBudget1Profile *iface = SB_SIM_BUDGET1_PROFILE (self);
+  guint64 used = used_bytes (self->row);
+  gboolean expired = self->plan->limit > 0 &&
+                     sb_plan_expired (self->plan, now, self->first_use);
+  g_autoptr(GArray) crossed = NULL;
+  SbState state;
+
+  crossed = sb_budget_new_thresholds (self->plan->limit, used, self->plan->warn, self->fired);
+  for (guint i = 0; i < crossed->len; i++)
+    {
+      guint p = g_array_index (crossed, guint, i);
+      g_autofree char *detail = g_strdup_printf ("%u%%", p);
+
+      g_message ("Profile %s: %u %% of the budget used", self->row->iccid, p);
+      add_event (self, "threshold", p, detail);
+      sb_sim_budget1_profile_emit_threshold_reached (iface, p, used, self->plan->limit);
+    }
+  if (crossed->len)
+    mark_dirty (self);
+
+  state = sb_budget_state (self->plan->limit, self->extra, used, expired, self->plan->warn);
+  if (state != self->state)
+    {
+      g_info ("Profile %s: %s → %s", self->row->iccid,
+              sb_state_to_string (self->state), sb_state_to_string (state));
+      self->state = state;
+      sb_sim_budget1_profile_set_state (iface, sb_state_to_string (state));
+    }
+  /* Always: a limit, allowance or connection change may need enforcing
+   * even when the state name stays. */
+  if (self->host.state_changed)
+    self->host.state_changed (self->host_data, self);
 }
 
 static void
-mark_dirty (SbProfile *self)
+start_period (SbProfile *self, gint64 start)
 {
-  if (self->host.dirty)
-    self->host.dirty (self->host_data, self);
+  SbProfileRow *row = self->row;
+
+  row->period_start = start;
+  row->period_rx = 0;
+  row->period_tx = 0;
+  row->period_correction = 0;
+  self->extra = 0;
+  g_array_set_size (self->fired, 0);
+  self->exhausted_announced = FALSE;
+  mark_dirty (self);
 }
 
 gboolean
@@ -106,24 +201,25 @@ sb_profile_check_period (SbProfile *self, gint64 now)
   gint64 start = 0, end = 0;
   gboolean rolled = FALSE;
 
-  sb_plan_window (self->plan, now, row->period_start, &start, &end);
+  sb_plan_window (self->plan, now, self->first_use, &start, &end);
 
   /* Only forward: a wall clock set back must not hand out a fresh period
    * (usage never goes down within a period). */
   if (start > row->period_start)
     {
       if (row->period_start != 0)
-        g_info ("Profile %s: new period from %" G_GINT64_FORMAT " (was %" G_GINT64_FORMAT ")",
-                row->iccid, start, row->period_start);
-      rolled = row->period_start != 0;
-      row->period_start = start;
-      row->period_rx = 0;
-      row->period_tx = 0;
-      row->period_correction = 0;
-      mark_dirty (self);
+        {
+          g_autofree char *detail = g_strdup_printf ("%" G_GINT64_FORMAT, row->period_start);
+          g_message ("Profile %s: new period from %" G_GINT64_FORMAT, row->iccid, start);
+          add_event (self, "rollover", start, detail);
+          rolled = TRUE;
+        }
+      start_period (self, start);
     }
   self->period_end = end;
   publish_usage (self);
+  if (rolled)
+    evaluate (self, now);
   return rolled;
 }
 
@@ -132,6 +228,14 @@ sb_profile_add_usage (SbProfile *self, gint64 now, guint64 rx, guint64 tx)
 {
   SbProfileRow *row = self->row;
 
+  if ((rx || tx) && self->first_use == 0 && first_use_plan (self->plan))
+    {
+      /* The validity of a top-up starts with its first byte. */
+      self->first_use = now;
+      g_message ("Profile %s: first use of the budget", row->iccid);
+      add_event (self, "first-use", now, self->fingerprint);
+      mark_dirty (self);
+    }
   sb_profile_check_period (self, now);
   if (rx == 0 && tx == 0)
     return;
@@ -143,22 +247,254 @@ sb_profile_add_usage (SbProfile *self, gint64 now, guint64 rx, guint64 tx)
   row->last_seen = now;
   mark_dirty (self);
   publish_usage (self);
+  evaluate (self, now);
 }
 
 gint64
-sb_profile_get_period_end (SbProfile *self)
+sb_profile_get_next_boundary (SbProfile *self)
 {
   return self->period_end;
 }
 
 void
-sb_profile_set_plan (SbProfile *self, const SbPlan *plan, gint64 now)
+sb_profile_tick (SbProfile *self, gint64 now)
 {
-  g_clear_pointer (&self->plan, sb_plan_free);
-  self->plan = plan ? sb_plan_copy (plan) : sb_plan_new_default ();
-  publish_plan (self);
-  sb_profile_check_period (self, now);
+  if (!sb_profile_check_period (self, now))
+    evaluate (self, now);
 }
+
+/* A new plan: the period is recomputed from the 15-minute buckets where
+ * its start lies on one (every calendar boundary does); a start inside a
+ * bucket includes that whole bucket (never under-counts a budget). */
+static void
+recompute_period (SbProfile *self, gint64 now)
+{
+  SbProfileRow *row = self->row;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) buckets = NULL;
+  gint64 start = 0, end = 0;
+  guint64 rx = 0, tx = 0;
+
+  sb_plan_window (self->plan, now, self->first_use, &start, &end);
+  if (start == row->period_start)
+    return;
+  if (start == 0 || start > now)
+    {
+      start_period (self, start);
+      return;
+    }
+  if (self->host.flush)
+    self->host.flush (self->host_data);
+  buckets = sb_store_get_buckets (self->host.store (self->host_data), row->iccid,
+                                  start - ((start % SB_BUCKET_SECONDS) + SB_BUCKET_SECONDS) % SB_BUCKET_SECONDS,
+                                  now + SB_BUCKET_SECONDS, &error);
+  if (!buckets)
+    {
+      g_message ("Cannot recompute the period of %s: %s", row->iccid, error->message);
+      start_period (self, start);
+      return;
+    }
+  for (guint i = 0; i < buckets->len; i++)
+    {
+      SbBucketRow *b = &g_array_index (buckets, SbBucketRow, i);
+      rx = sat_add (rx, b->rx);
+      tx = sat_add (tx, b->tx);
+    }
+  start_period (self, start);
+  row->period_rx = rx;
+  row->period_tx = tx;
+}
+
+void
+sb_profile_apply_config (SbProfile   *self,
+                         const SbPlan *plan,
+                         GHashTable  *user_data,
+                         const char  *config_error,
+                         const char  *uuid,
+                         const char  *id,
+                         const char  *fingerprint,
+                         gint64       now)
+{
+  SbSimBudget1Profile *iface = SB_SIM_BUDGET1_PROFILE (self);
+  gboolean plan_changed = plan && !sb_plan_equal (plan, self->plan);
+
+  sb_sim_budget1_profile_set_config_error (iface, config_error ? config_error : "");
+  sb_profile_set_connection (self, uuid, id);
+
+  if (fingerprint && g_strcmp0 (fingerprint, self->fingerprint) != 0)
+    {
+      /* Re-setting a top-up starts afresh. */
+      if (self->first_use)
+        g_message ("Profile %s: budget changed, first use cleared", self->row->iccid);
+      self->first_use = 0;
+      g_free (self->fingerprint);
+      self->fingerprint = g_strdup (fingerprint);
+      plan_changed = TRUE;
+      mark_dirty (self);
+    }
+
+  if (plan && plan_changed)
+    {
+      g_autofree char *period = sb_plan_period_to_string (plan);
+      g_message ("Profile %s: plan limit %" G_GUINT64_FORMAT " period %s zone %s",
+                 self->row->iccid, plan->limit, period, sb_plan_timezone_id (plan));
+      sb_plan_free (self->plan);
+      self->plan = sb_plan_copy (plan);
+      g_clear_pointer (&self->plan_data, g_hash_table_unref);
+      if (user_data)
+        self->plan_data = g_hash_table_ref (user_data);
+      publish_plan (self);
+      recompute_period (self, now);
+      mark_dirty (self);
+    }
+  sb_profile_check_period (self, now);
+  evaluate (self, now);
+}
+
+void
+sb_profile_set_connection (SbProfile *self, const char *uuid, const char *id)
+{
+  SbSimBudget1Profile *iface = SB_SIM_BUDGET1_PROFILE (self);
+
+  if (g_strcmp0 (uuid ? uuid : "", self->conn_uuid) == 0 &&
+      g_strcmp0 (id ? id : "", self->conn_id) == 0)
+    return;
+  g_free (self->conn_uuid);
+  g_free (self->conn_id);
+  self->conn_uuid = g_strdup (uuid ? uuid : "");
+  self->conn_id = g_strdup (id ? id : "");
+  sb_sim_budget1_profile_set_connection_uuid (iface, self->conn_uuid);
+  sb_sim_budget1_profile_set_connection_id (iface, self->conn_id);
+  mark_dirty (self);
+}
+
+const char *
+sb_profile_get_connection_uuid (SbProfile *self)
+{
+  return self->conn_uuid;
+}
+
+void
+sb_profile_set_enforcement (SbProfile *self, const char *enforcement)
+{
+  sb_sim_budget1_profile_set_enforcement (SB_SIM_BUDGET1_PROFILE (self), enforcement);
+}
+
+void
+sb_profile_announce_exhausted (SbProfile *self, gboolean disconnected, gboolean force)
+{
+  guint64 used = used_bytes (self->row);
+
+  if (self->exhausted_announced && !force)
+    return;
+  self->exhausted_announced = TRUE;
+  mark_dirty (self);
+  add_event (self, disconnected ? "cutoff" : "exhausted", (gint64) MIN (used, (guint64) G_MAXINT64),
+             force ? "reconnected while exhausted" : NULL);
+  sb_sim_budget1_profile_emit_budget_exhausted (SB_SIM_BUDGET1_PROFILE (self), used,
+                                                self->plan->limit, disconnected);
+}
+
+/* ---- persistence of the budget state ---------------------------------- */
+
+GVariant *
+sb_profile_save_budget (SbProfile *self)
+{
+  GVariantBuilder b, au, data;
+  GHashTableIter iter;
+  gpointer k, v;
+
+  g_variant_builder_init (&au, G_VARIANT_TYPE ("au"));
+  for (guint i = 0; i < self->fired->len; i++)
+    g_variant_builder_add (&au, "u", g_array_index (self->fired, guint, i));
+  g_variant_builder_init (&data, G_VARIANT_TYPE ("a{ss}"));
+  if (self->plan_data)
+    {
+      g_hash_table_iter_init (&iter, self->plan_data);
+      while (g_hash_table_iter_next (&iter, &k, &v))
+        g_variant_builder_add (&data, "{ss}", k, v);
+    }
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&b, "{sv}", "period", g_variant_new_int64 (self->row->period_start));
+  g_variant_builder_add (&b, "{sv}", "extra", g_variant_new_uint64 (self->extra));
+  g_variant_builder_add (&b, "{sv}", "fired", g_variant_builder_end (&au));
+  g_variant_builder_add (&b, "{sv}", "exhausted", g_variant_new_boolean (self->exhausted_announced));
+  g_variant_builder_add (&b, "{sv}", "first-use", g_variant_new_int64 (self->first_use));
+  g_variant_builder_add (&b, "{sv}", "fingerprint", g_variant_new_string (self->fingerprint ? self->fingerprint : ""));
+  g_variant_builder_add (&b, "{sv}", "plan", g_variant_builder_end (&data));
+  g_variant_builder_add (&b, "{sv}", "uuid", g_variant_new_string (self->conn_uuid ? self->conn_uuid : ""));
+  g_variant_builder_add (&b, "{sv}", "id", g_variant_new_string (self->conn_id ? self->conn_id : ""));
+  return g_variant_ref_sink (g_variant_builder_end (&b));
+}
+
+void
+sb_profile_load_budget (SbProfile *self, GVariant *saved, gint64 now)
+{
+  g_autoptr(GVariantDict) d = g_variant_dict_new (saved);
+  g_autoptr(GVariant) fired = NULL;
+  g_autoptr(GVariant) data = NULL;
+  g_autoptr(GHashTable) table = NULL;
+  g_autoptr(SbPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 period = 0;
+  const char *s;
+
+  g_variant_dict_lookup (d, "first-use", "x", &self->first_use);
+  if (g_variant_dict_lookup (d, "fingerprint", "&s", &s))
+    {
+      g_free (self->fingerprint);
+      self->fingerprint = g_strdup (s);
+    }
+  if (g_variant_dict_lookup (d, "uuid", "&s", &s))
+    {
+      const char *id = "";
+      g_variant_dict_lookup (d, "id", "&s", &id);
+      sb_profile_set_connection (self, s, id);
+    }
+
+  data = g_variant_dict_lookup_value (d, "plan", G_VARIANT_TYPE ("a{ss}"));
+  if (data && g_variant_n_children (data) > 0)
+    {
+      GVariantIter it;
+      const char *k, *v;
+
+      table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_variant_iter_init (&it, data);
+      while (g_variant_iter_next (&it, "{&s&s}", &k, &v))
+        g_hash_table_insert (table, g_strdup (k), g_strdup (v));
+      plan = sb_plan_parse (table, &error);
+      if (plan)
+        {
+          sb_plan_free (self->plan);
+          self->plan = g_steal_pointer (&plan);
+          self->plan_data = g_hash_table_ref (table);
+          publish_plan (self);
+        }
+      else
+        g_message ("Saved plan of %s no longer parses: %s", self->row->iccid, error->message);
+    }
+
+  /* Allowance and announcements belong to the period they were made in. */
+  g_variant_dict_lookup (d, "period", "x", &period);
+  if (period == self->row->period_start)
+    {
+      g_variant_dict_lookup (d, "extra", "t", &self->extra);
+      g_variant_dict_lookup (d, "exhausted", "b", &self->exhausted_announced);
+      fired = g_variant_dict_lookup_value (d, "fired", G_VARIANT_TYPE ("au"));
+      for (gsize i = 0; fired && i < g_variant_n_children (fired); i++)
+        {
+          guint p;
+          g_variant_get_child (fired, i, "u", &p);
+          g_array_append_val (self->fired, p);
+        }
+    }
+  sb_profile_check_period (self, now);
+  publish_usage (self);
+  evaluate (self, now);
+}
+
+/* ---- identity --------------------------------------------------------- */
 
 static gboolean
 set_str (char **field, const char *value)
@@ -205,19 +541,6 @@ sb_profile_set_active (SbProfile *self, gboolean active, const char *iface_name)
   sb_sim_budget1_profile_set_interface (iface, active && iface_name ? iface_name : "");
 }
 
-void
-sb_profile_reset (SbProfile *self, gint64 now)
-{
-  SbProfileRow *row = self->row;
-
-  row->total_rx = row->total_tx = 0;
-  row->period_rx = row->period_tx = 0;
-  row->period_correction = 0;
-  row->period_start = 0;
-  mark_dirty (self);
-  sb_profile_check_period (self, now);
-}
-
 const char *
 sb_profile_get_key (SbProfile *self)
 {
@@ -236,6 +559,24 @@ sb_profile_get_row (SbProfile *self)
   return self->row;
 }
 
+const SbPlan *
+sb_profile_get_plan (SbProfile *self)
+{
+  return self->plan;
+}
+
+SbState
+sb_profile_get_state (SbProfile *self)
+{
+  return self->state;
+}
+
+guint64
+sb_profile_get_used (SbProfile *self)
+{
+  return used_bytes (self->row);
+}
+
 /* ---- D-Bus methods ---------------------------------------------------- */
 
 static gboolean
@@ -250,12 +591,10 @@ handle_get_history (SbSimBudget1Profile   *iface,
   g_autoptr(GArray) empty = g_array_new (FALSE, FALSE, sizeof (SbBucketRow));
   g_autoptr(GArray) rows = NULL;
   g_autoptr(GArray) buckets = NULL;
-  g_autoptr(GTimeZone) tz = NULL;
+  g_autoptr(GTimeZone) tz = g_time_zone_ref (self->plan->tz);
   GVariantBuilder b;
   SbGranularity gran;
-  gint64 first, last;
 
-  tz = g_time_zone_ref (self->plan->tz);
   if (!sb_granularity_from_string (granularity_str, &gran, &error))
     goto fail;
   /* Validates the range and its size before touching the database. */
@@ -266,10 +605,11 @@ handle_get_history (SbSimBudget1Profile   *iface,
 
   if (from < to)
     {
+      gint64 first = sb_history_floor (gran, tz, from);
+      gint64 last = sb_history_next (gran, tz, to - 1);
+
       if (self->host.flush)
         self->host.flush (self->host_data);
-      first = sb_history_floor (gran, tz, from);
-      last = sb_history_next (gran, tz, sb_history_floor (gran, tz, to - 1));
       buckets = sb_store_get_buckets (self->host.store (self->host_data),
                                       self->row->iccid, first, last, &error);
       if (!buckets)
@@ -298,6 +638,142 @@ fail:
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+typedef enum { CALL_OVERRIDE, CALL_SET_USED, CALL_FORGET } CallKind;
+
+typedef struct {
+  SbProfile             *self;       /* (owned) */
+  GDBusMethodInvocation *invocation; /* (owned) completing it consumes it */
+  CallKind               kind;
+  guint64                value;
+} Call;
+
+static void
+do_override (SbProfile *self, guint64 extra_bytes)
+{
+  g_autofree char *detail = NULL;
+  gint64 now = sb_clock_now ();
+
+  sb_profile_check_period (self, now);
+  self->extra = extra_bytes == 0 ? G_MAXUINT64 : sat_add (self->extra, extra_bytes);
+  detail = g_strdup_printf ("allowance now %" G_GUINT64_FORMAT, self->extra);
+  g_message ("Profile %s: override, %s", self->row->iccid, detail);
+  add_event (self, "override", (gint64) MIN (extra_bytes, (guint64) G_MAXINT64), detail);
+  self->exhausted_announced = FALSE;
+  mark_dirty (self);
+  publish_usage (self);
+  evaluate (self, now);
+}
+
+static void
+do_set_used (SbProfile *self, guint64 used)
+{
+  SbProfileRow *row = self->row;
+  gint64 now = sb_clock_now ();
+  guint64 counted;
+  g_autofree char *detail = NULL;
+
+  sb_profile_check_period (self, now);
+  counted = sat_add (row->period_rx, row->period_tx);
+  /* Both below 2^60: the difference fits. */
+  row->period_correction = (gint64) used - (gint64) counted;
+  detail = g_strdup_printf ("counted %" G_GUINT64_FORMAT ", carrier says %" G_GUINT64_FORMAT,
+                            counted, used);
+  g_message ("Profile %s: correction, %s", row->iccid, detail);
+  add_event (self, "correction", row->period_correction, detail);
+  mark_dirty (self);
+  publish_usage (self);
+  evaluate (self, now);
+}
+
+static void
+do_forget (SbProfile *self)
+{
+  gint64 now = sb_clock_now ();
+
+  g_message ("Profile %s: history forgotten", self->row->iccid);
+  if (self->host.forget)
+    self->host.forget (self->host_data, self);
+  self->row->total_rx = self->row->total_tx = 0;
+  self->row->period_start = 0;
+  start_period (self, 0);
+  sb_profile_check_period (self, now);
+  publish_usage (self);
+  evaluate (self, now);
+}
+
+static void
+authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Call *c = user_data;
+  g_autoptr(GError) error = NULL;
+  SbSimBudget1Profile *iface = SB_SIM_BUDGET1_PROFILE (c->self);
+
+  if (!sb_auth_check_finish (res, &error))
+    g_dbus_method_invocation_return_gerror (g_steal_pointer (&c->invocation), error);
+  else
+    {
+      switch (c->kind)
+        {
+        case CALL_OVERRIDE:
+          do_override (c->self, c->value);
+          sb_sim_budget1_profile_complete_override (iface, g_steal_pointer (&c->invocation));
+          break;
+        case CALL_SET_USED:
+          do_set_used (c->self, c->value);
+          sb_sim_budget1_profile_complete_set_used (iface, g_steal_pointer (&c->invocation));
+          break;
+        case CALL_FORGET:
+          do_forget (c->self);
+          sb_sim_budget1_profile_complete_forget (iface, g_steal_pointer (&c->invocation));
+          break;
+        }
+    }
+  g_object_unref (c->self);
+  g_free (c);
+}
+
+static void
+authorize (SbProfile *self, GDBusMethodInvocation *invocation, CallKind kind, guint64 value)
+{
+  Call *c = g_new0 (Call, 1);
+
+  c->self = g_object_ref (self);
+  c->invocation = invocation;
+  c->kind = kind;
+  c->value = value;
+  sb_auth_check_async (invocation, kind == CALL_OVERRIDE ? SB_ACTION_OVERRIDE : SB_ACTION_MANAGE,
+                       authorized_cb, c);
+}
+
+static gboolean
+handle_override (SbSimBudget1Profile *iface, GDBusMethodInvocation *invocation, guint64 extra)
+{
+  authorize (SB_PROFILE (iface), invocation, CALL_OVERRIDE, extra);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_set_used (SbSimBudget1Profile *iface, GDBusMethodInvocation *invocation, guint64 used)
+{
+  if (used > MAX_PLAUSIBLE_USAGE)
+    {
+      g_dbus_method_invocation_return_error (invocation, SB_ERROR, SB_ERROR_INVALID_ARGS,
+                                             _("%" G_GUINT64_FORMAT " bytes is not a plausible "
+                                               "usage figure (more than 1 EB); give the carrier's "
+                                               "figure in bytes"), used);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  authorize (SB_PROFILE (iface), invocation, CALL_SET_USED, used);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_forget (SbSimBudget1Profile *iface, GDBusMethodInvocation *invocation)
+{
+  authorize (SB_PROFILE (iface), invocation, CALL_FORGET, 0);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 /* ---- GObject ---------------------------------------------------------- */
 
 static void
@@ -307,6 +783,11 @@ sb_profile_finalize (GObject *object)
 
   sb_profile_row_free (self->row);
   sb_plan_free (self->plan);
+  g_clear_pointer (&self->plan_data, g_hash_table_unref);
+  g_array_unref (self->fired);
+  g_free (self->fingerprint);
+  g_free (self->conn_uuid);
+  g_free (self->conn_id);
   g_free (self->path);
   G_OBJECT_CLASS (sb_profile_parent_class)->finalize (object);
 }
@@ -315,6 +796,9 @@ static void
 sb_profile_iface_init (SbSimBudget1ProfileIface *iface)
 {
   iface->handle_get_history = handle_get_history;
+  iface->handle_override = handle_override;
+  iface->handle_set_used = handle_set_used;
+  iface->handle_forget = handle_forget;
 }
 
 static void
@@ -326,6 +810,9 @@ sb_profile_class_init (SbProfileClass *klass)
 static void
 sb_profile_init (SbProfile *self)
 {
+  self->fired = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->conn_uuid = g_strdup ("");
+  self->conn_id = g_strdup ("");
 }
 
 SbProfile *
@@ -339,6 +826,7 @@ sb_profile_new (SbProfileRow *row, const SbProfileHost *host, gpointer host_data
   self->host_data = host_data;
   self->path = sb_profile_path_for_key (row->iccid);
   self->plan = sb_plan_new_default ();
+  self->state = SB_STATE_UNTRACKED;
 
   sb_sim_budget1_profile_set_iccid (iface, row->iccid);
   sb_sim_budget1_profile_set_eid (iface, row->eid ? row->eid : "");
