@@ -226,7 +226,10 @@ on_interface_added (GDBusObjectManager *manager,
 static void
 on_object_removed (GDBusObjectManager *manager, GDBusObject *object, SbNotifyAgent *agent)
 {
-  g_hash_table_remove (agent->profiles, g_dbus_object_get_object_path (object));
+  const char *path = g_dbus_object_get_object_path (object);
+
+  if (g_hash_table_remove (agent->profiles, path))
+    g_debug ("No longer following %s", path);
 }
 
 static void
@@ -301,6 +304,27 @@ find_profile (SbNotifyAgent *agent, const char *key)
   return NULL;
 }
 
+/* Why Override failed, for people; NULL when polkit said no. The daemon's
+ * own errors carry messages meant for people; D-Bus's do not. @remote:
+ * the D-Bus error name, read before @error was stripped of it. */
+static const char *
+refusal_reason (const GError *error, const char *remote)
+{
+  if (g_strcmp0 (remote, SB_NOT_AUTHORIZED) == 0 ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED))
+    return NULL;
+  if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+    return _("the simbudget service is not running.");
+  if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE))
+    return _("simbudget no longer knows this SIM profile.");
+  return error->message;
+}
+
 static void
 override_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -319,10 +343,7 @@ override_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       profile_facts (call->proxy, &facts);
       /* Replaces the cut-off notification, whose buttons were used. */
       sb_notify_server_show (call->agent->server, facts.iccid,
-                             sb_notify_refused_new (&facts,
-                                                    g_strcmp0 (remote, SB_NOT_AUTHORIZED) == 0 ||
-                                                    g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED)
-                                                    ? NULL : error->message));
+                             sb_notify_refused_new (&facts, refusal_reason (error, remote)));
     }
   g_object_unref (call->proxy);
   g_free (call);
