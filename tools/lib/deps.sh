@@ -4,8 +4,10 @@
 SB_DEPS_BUILD=(meson ninja-build gcc pkg-config gettext libglib2.0-dev libglib2.0-bin
   libmm-glib-dev libnm-dev libsqlite3-dev libpolkit-gobject-1-dev libpolkit-agent-1-dev
   libnftables-dev)
-SB_DEPS_TEST=(dbus python3-dbusmock python3-gi gir1.2-glib-2.0 iproute2 libxml2-utils
-  shellcheck desktop-file-utils polkitd valgrind clang libclang-rt-14-dev)
+SB_DEPS_TEST=(dbus python3-dbusmock python3-gi gir1.2-glib-2.0 gir1.2-modemmanager-1.0
+  gir1.2-nm-1.0 iproute2 libxml2-utils shellcheck desktop-file-utils polkitd groff-base
+  bash-completion systemd valgrind clang libclang-rt-14-dev modemmanager network-manager ppp
+  util-linux)
 SB_DEPS_DEMO=(dbus python3-dbusmock python3-gi)
 
 sb_install_deps() {
