@@ -11,7 +11,7 @@ int
 main (int argc, char **argv)
 {
   g_autofree char *state_dir = NULL;
-  gboolean verbose = FALSE, replace = FALSE, version = FALSE;
+  gboolean verbose = FALSE, replace = FALSE, version = FALSE, no_quota = FALSE;
   g_autoptr(GOptionContext) ctx = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SbDaemon) daemon = NULL;
@@ -20,6 +20,8 @@ main (int argc, char **argv)
       "Where usage is stored (default: $STATE_DIRECTORY, else " SB_DEFAULT_STATE_DIR ")", "DIR" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debugging information", NULL },
     { "replace", 'r', 0, G_OPTION_ARG_NONE, &replace, "Replace a running instance", NULL },
+    { "no-quota", 0, 0, G_OPTION_ARG_NONE, &no_quota,
+      "Do not install an nftables quota; cut off by precise polling only", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -53,6 +55,6 @@ main (int argc, char **argv)
         state_dir = g_strdup (SB_DEFAULT_STATE_DIR);
     }
 
-  daemon = sb_daemon_new (state_dir);
+  daemon = sb_daemon_new (state_dir, !no_quota);
   return sb_daemon_run (daemon, replace);
 }

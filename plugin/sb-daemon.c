@@ -17,6 +17,7 @@
 #include "sb-dbus-generated.h"
 #include "sb-error.h"
 #include "sb-ifstats.h"
+#include "sb-limiter.h"
 #include "sb-modem-watcher.h"
 #include "sb-nm.h"
 #include "sb-profile.h"
@@ -53,6 +54,8 @@ struct _SbDaemon {
   SbModemWatcher           *watcher;
   SbNm                     *nm;
   SbEnforcer               *enforcer;
+  SbLimiter                *limiter;
+  gboolean                  use_quota;
   SbAlarm                  *alarm;
   GHashTable               *modems;         /* modem path → profile key */
   GPtrArray                *connections;    /* SbNmConnection, last seen */
@@ -236,6 +239,8 @@ flush_now (SbDaemon *self)
     }
 
   g_hash_table_remove_all (self->dirty_profiles);
+  g_debug ("Flushed: %" G_GUINT64_FORMAT " write transactions so far",
+           sb_store_commit_count (self->store));
   self->retry_delay = 0;
   if (self->storage_problem && g_str_has_prefix (self->storage_problem, "cannot write"))
     set_storage_problem (self, NULL);
@@ -440,6 +445,8 @@ update_active (SbDaemon *self, const char *profile_key)
         iface = t->data_iface;
       }
   sb_profile_set_active (profile, active, iface);
+  /* The quota follows the data interface. */
+  enforce_profile (self, profile);
 }
 
 /* ---- budgets from NetworkManager -------------------------------------- */
@@ -482,6 +489,22 @@ enforce_profile (SbDaemon *self, SbProfile *profile)
   sb_binding_find (self->connections, key, modem, self->last_bound, &binding);
   sb_enforcer_update (self->enforcer, profile, binding.connection, modem, bearer_active (self, key));
   sb_binding_clear (&binding);
+
+  if (self->limiter)
+    {
+      const SbPlan *plan = sb_profile_get_plan (profile);
+      gboolean enforce = plan->limit > 0 && plan->action == SB_ACTION_DISCONNECT &&
+                         !sb_state_is_over (sb_profile_get_state (profile));
+      const char *now_enforcing = sb_sim_budget1_profile_get_enforcement (SB_SIM_BUDGET1_PROFILE (profile));
+
+      /* Over budget the kernel stops everything at once. */
+      if (plan->limit > 0 && plan->action == SB_ACTION_DISCONNECT && !enforce)
+        sb_limiter_set_budget (self->limiter, key, TRUE, 0, FALSE);
+      else
+        sb_limiter_set_budget (self->limiter, key, enforce, sb_profile_get_remaining (profile), FALSE);
+      if (g_str_equal (now_enforcing, "disconnect") && sb_limiter_quota_active (self->limiter, key))
+        sb_profile_set_enforcement (profile, "disconnect+quota");
+    }
 }
 
 /* Connections without gsm.sim-id bind to the profile they are active with,
@@ -622,14 +645,20 @@ track_free (Track *t)
 }
 
 static void
-count (SbDaemon *self, const char *source_key, const char *profile_key,
-       const SbCounterSample *sample, gboolean roaming)
+count (SbDaemon *self, Track *t, const char *source_key, const SbCounterSample *sample,
+       gboolean roaming, gboolean capable)
 {
-  SbProfile *profile = ensure_profile (self, profile_key);
+  SbProfile *profile = ensure_profile (self, t->profile_key);
   gint64 now = now_s ();
   guint64 rx = 0, tx = 0;
+  gboolean changed;
 
-  if (sb_accounting_reading (self->acc, source_key, profile_key, sample, roaming, now, &rx, &tx))
+  changed = sb_accounting_reading (self->acc, source_key, t->profile_key, sample, roaming, now, &rx, &tx);
+  /* The kernel baseline moves first: these bytes are no longer provisional. */
+  if (self->limiter)
+    sb_limiter_bearer_update (self->limiter, t->bearer_key, t->profile_key, t->data_iface,
+                              t->connected, capable, rx + tx);
+  if (changed)
     {
       if (rx || tx)
         sb_profile_add_usage (profile, now, rx, tx);
@@ -658,7 +687,7 @@ count_kernel (SbDaemon *self, Track *t, gboolean roaming)
   sample.session = (guint64) st.ifindex;
   sample.rx = st.rx_bytes;
   sample.tx = st.tx_bytes;
-  count (self, source_key, t->profile_key, &sample, roaming);
+  count (self, t, source_key, &sample, roaming, FALSE);
 }
 
 static const char *
@@ -713,7 +742,8 @@ bearer_changed_cb (gpointer user_data, const SbBearerInfo *info)
   if (info->stats_supported)
     {
       if (info->has_stats)
-        count (self, info->bearer_key, info->profile_key, &info->sample, info->roaming);
+        count (self, t, info->bearer_key, &info->sample, info->roaming,
+               t->data_iface && sb_ifstats_exists (t->data_iface));
     }
   else if (info->connected || was_connected)
     count_kernel (self, t, info->roaming);
@@ -749,6 +779,8 @@ bearer_removed_cb (gpointer user_data, const char *bearer_key, const char *profi
         }
     }
   sb_accounting_drop_source (self->acc, bearer_key);
+  if (self->limiter)
+    sb_limiter_bearer_gone (self->limiter, bearer_key);
   g_hash_table_remove (self->tracks, bearer_key);
   update_active (self, profile);
   flush_now (self);
@@ -806,6 +838,30 @@ nm_changed_cb (gpointer user_data)
     sb_modem_watcher_refresh (self->watcher);
   apply_configs (self);
 }
+
+static void
+limiter_provisional_cb (gpointer user_data, const char *profile_key, guint64 bytes)
+{
+  SbDaemon *self = user_data;
+  SbProfile *profile = g_hash_table_lookup (self->profiles, profile_key);
+
+  if (profile)
+    sb_profile_set_provisional (profile, bytes, now_s ());
+}
+
+static void
+limiter_poll_cb (gpointer user_data)
+{
+  SbDaemon *self = user_data;
+
+  if (self->watcher)
+    sb_modem_watcher_refresh (self->watcher);
+}
+
+static const SbLimiterCallbacks limiter_callbacks = {
+  .provisional = limiter_provisional_cb,
+  .poll = limiter_poll_cb,
+};
 
 static const SbNmCallbacks nm_callbacks = {
   .changed = nm_changed_cb,
@@ -865,6 +921,8 @@ bus_acquired_cb (GDBusConnection *bus, const char *name, gpointer user_data)
 
   self->nm = sb_nm_new (&nm_callbacks, self);
   self->enforcer = sb_enforcer_new (self->nm, self->store);
+  self->limiter = sb_limiter_new (self->state_dir, self->use_quota, &limiter_callbacks, self);
+  sb_sim_budget1_set_quota_state (self->manager, sb_limiter_quota_status (self->limiter));
   self->watcher = sb_modem_watcher_new (bus, &watcher_callbacks, self);
   /* Persisted plans and cut-offs are in force before anything connects. */
   apply_configs (self);
@@ -901,10 +959,11 @@ quit_signal_cb (gpointer user_data)
 }
 
 SbDaemon *
-sb_daemon_new (const char *state_dir)
+sb_daemon_new (const char *state_dir, gboolean use_quota)
 {
   SbDaemon *self = g_new0 (SbDaemon, 1);
 
+  self->use_quota = use_quota;
   self->state_dir = g_strdup (state_dir);
   self->db_path = g_build_filename (state_dir, "simbudget.db", NULL);
   self->profiles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
@@ -958,6 +1017,7 @@ sb_daemon_free (SbDaemon *self)
   g_clear_handle_id (&self->retry_source, g_source_remove);
   g_clear_pointer (&self->watcher, sb_modem_watcher_free);
   g_clear_pointer (&self->enforcer, sb_enforcer_free);
+  g_clear_pointer (&self->limiter, sb_limiter_free);
   g_clear_pointer (&self->nm, sb_nm_free);
   g_clear_pointer (&self->alarm, sb_alarm_free);
   g_hash_table_unref (self->tracks);

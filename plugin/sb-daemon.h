@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 
 typedef struct _SbDaemon SbDaemon;
 
-SbDaemon *sb_daemon_new  (const char *state_dir);
+/* @use_quota FALSE: no nftables quota, precise polling only. */
+SbDaemon *sb_daemon_new  (const char *state_dir, gboolean use_quota);
 void      sb_daemon_free (SbDaemon *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbDaemon, sb_daemon_free)
 

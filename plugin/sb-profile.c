@@ -32,6 +32,9 @@ struct _SbProfile {
   char                *conn_uuid;
   char                *conn_id;
   SbState              state;
+
+  guint64              provisional;  /* kernel bytes not yet in ModemManager's figure */
+  guint64              published;    /* UsedBytes shown: never down within a period */
 };
 
 static void sb_profile_iface_init (SbSimBudget1ProfileIface *iface);
@@ -113,9 +116,13 @@ publish_usage (SbProfile *self)
   SbSimBudget1Profile *iface = SB_SIM_BUDGET1_PROFILE (self);
   SbProfileRow *row = self->row;
 
+  guint64 used = sat_add (used_bytes (row), self->provisional);
+
+  if (used > self->published)
+    self->published = used;
   sb_sim_budget1_profile_set_rx_bytes (iface, row->period_rx);
   sb_sim_budget1_profile_set_tx_bytes (iface, row->period_tx);
-  sb_sim_budget1_profile_set_used_bytes (iface, used_bytes (row));
+  sb_sim_budget1_profile_set_used_bytes (iface, self->published);
   sb_sim_budget1_profile_set_total_bytes (iface, sat_add (row->total_rx, row->total_tx));
   sb_sim_budget1_profile_set_period_start (iface, row->period_start);
   sb_sim_budget1_profile_set_period_end (iface, self->period_end);
@@ -146,7 +153,7 @@ static void
 evaluate (SbProfile *self, gint64 now)
 {
   SbSimBudget1Profile *iface = SB_SIM_BUDGET1_PROFILE (self);
-  guint64 used = used_bytes (self->row);
+  guint64 used = sat_add (used_bytes (self->row), self->provisional);
   gboolean expired = self->plan->limit > 0 &&
                      sb_plan_expired (self->plan, now, self->first_use);
   g_autoptr(GArray) crossed = NULL;
@@ -188,6 +195,7 @@ start_period (SbProfile *self, gint64 start)
   row->period_rx = 0;
   row->period_tx = 0;
   row->period_correction = 0;
+  self->published = 0;
   self->extra = 0;
   g_array_set_size (self->fired, 0);
   self->exhausted_announced = FALSE;
@@ -383,7 +391,7 @@ sb_profile_set_enforcement (SbProfile *self, const char *enforcement)
 void
 sb_profile_announce_exhausted (SbProfile *self, gboolean disconnected, gboolean force)
 {
-  guint64 used = used_bytes (self->row);
+  guint64 used = sat_add (used_bytes (self->row), self->provisional);
 
   if (self->exhausted_announced && !force)
     return;
@@ -577,6 +585,26 @@ sb_profile_get_used (SbProfile *self)
   return used_bytes (self->row);
 }
 
+void
+sb_profile_set_provisional (SbProfile *self, guint64 bytes, gint64 now)
+{
+  if (bytes == self->provisional)
+    return;
+  self->provisional = bytes;
+  publish_usage (self);
+  if (bytes)
+    evaluate (self, now);
+}
+
+guint64
+sb_profile_get_remaining (SbProfile *self)
+{
+  guint64 cutoff = sb_budget_cutoff (self->plan->limit, self->extra);
+  guint64 used = used_bytes (self->row);
+
+  return cutoff > used ? cutoff - used : 0;
+}
+
 /* ---- D-Bus methods ---------------------------------------------------- */
 
 static gboolean
@@ -676,6 +704,7 @@ do_set_used (SbProfile *self, guint64 used)
   counted = sat_add (row->period_rx, row->period_tx);
   /* Both below 2^60: the difference fits. */
   row->period_correction = (gint64) used - (gint64) counted;
+  self->published = 0;   /* a correction may lower what is shown */
   detail = g_strdup_printf ("counted %" G_GUINT64_FORMAT ", carrier says %" G_GUINT64_FORMAT,
                             counted, used);
   g_message ("Profile %s: correction, %s", row->iccid, detail);

@@ -42,6 +42,11 @@ const SbProfileRow *sb_profile_get_row (SbProfile *self);
 const SbPlan *sb_profile_get_plan (SbProfile *self);
 SbState      sb_profile_get_state (SbProfile *self);
 guint64      sb_profile_get_used (SbProfile *self);
+/* Bytes before the cut-off, from the authoritative usage. */
+guint64      sb_profile_get_remaining (SbProfile *self);
+/* Kernel bytes ModemManager has not reported yet: they count towards the
+ * budget now and are replaced by its next figure. */
+void         sb_profile_set_provisional (SbProfile *self, guint64 bytes, gint64 now);
 
 /* Escapes @key for an object path: [A-Za-z0-9_] kept, other bytes _XX. */
 char        *sb_profile_path_for_key (const char *key);
