@@ -36,7 +36,7 @@ sb_cli_print_usage (FILE *stream)
              "                     [timezone TZ] [warn P,P] [action disconnect|warn]\n"
              "                     [sim-id ICCID]\n"
              "  simbudget unset CONNECTION\n"
-             "  simbudget [--json] override PROFILE SIZE|unlimited\n"
+             "  simbudget [--json] override PROFILE [SIZE|unlimited]\n"
              "  simbudget [--json] set-used PROFILE SIZE\n"
              "  simbudget [--json] monitor\n"
              "\n"

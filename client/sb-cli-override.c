@@ -1,4 +1,4 @@
-/* simbudget override PROFILE SIZE|unlimited, simbudget set-used PROFILE SIZE */
+/* simbudget override PROFILE [SIZE|unlimited], simbudget set-used PROFILE SIZE */
 #define G_LOG_DOMAIN "sb-cli-override"
 
 #include "config.h"
@@ -12,9 +12,9 @@
 #include "sb-cli-profile.h"
 #include "sb-units.h"
 
-/* Exactly two positional arguments: PROFILE and a value. */
+/* PROFILE and a value; @default_value (nullable) when the value is left out. */
 static int
-parse_two (int argc, char **argv, const char *verb,
+parse_two (int argc, char **argv, const char *verb, const char *default_value,
            const char **out_profile, const char **out_value)
 {
   gboolean options_end = FALSE;
@@ -34,6 +34,8 @@ parse_two (int argc, char **argv, const char *verb,
       else
         return sb_cli_usage_error (_("unexpected argument “%s”"), argv[i]);
     }
+  if (*out_value == NULL && *out_profile != NULL)
+    *out_value = default_value;
   if (*out_value == NULL)
     return sb_cli_usage_error (_("%s needs a PROFILE and a SIZE"), verb);
   return SB_CLI_EXIT_OK;
@@ -102,7 +104,8 @@ sb_cli_override (SbCli *cli, int argc, char **argv)
   guint64 bytes = 0;
   int status;
 
-  status = parse_two (argc, argv, "override", &query, &value);
+  /* The same step as the notification's "Allow 500 MB more". */
+  status = parse_two (argc, argv, "override", "500MB", &query, &value);
   if (status != SB_CLI_EXIT_OK)
     return status;
 
@@ -149,7 +152,7 @@ sb_cli_set_used (SbCli *cli, int argc, char **argv)
   guint64 bytes = 0;
   int status;
 
-  status = parse_two (argc, argv, "set-used", &query, &value);
+  status = parse_two (argc, argv, "set-used", NULL, &query, &value);
   if (status != SB_CLI_EXIT_OK)
     return status;
   if (!sb_size_parse (value, &bytes, &error))

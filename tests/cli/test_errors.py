@@ -45,7 +45,7 @@ class UsageTest(CliTestCase):
 
     def test_missing_arguments(self):
         self.assert_usage_error('history')
-        self.assert_usage_error('override', TRAVEL)
+        self.assert_usage_error('override')
         self.assert_usage_error('set-used')
         self.assert_usage_error('set')
         self.assert_usage_error('unset')

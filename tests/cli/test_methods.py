@@ -23,6 +23,11 @@ class OverrideTest(CliTestCase):
         self.add_travel(UsedBytes=5000000000, State='exhausted')
         self.add_home()
 
+    def test_default_size_is_500mb(self):
+        # the same step as the notification's "Allow 500 MB more"
+        self.run_cli('override', 'Travel')
+        self.assertEqual(self.profile_calls(TRAVEL, 'Override'), [[500000000]])
+
     def test_size(self):
         r = self.run_cli('override', '3440', '500MB')
         self.assertEqual(self.profile_calls(TRAVEL, 'Override'), [[500000000]])
@@ -65,7 +70,7 @@ class OverrideTest(CliTestCase):
         self.assertIn('“unlimited”', r.stderr)
         r = self.run_cli('override', 'Travel', '5XB', expect=2)
         self.assertIn('“5XB” is not a size', r.stderr)
-        r = self.run_cli('override', 'Travel', expect=2)
+        r = self.run_cli('override', expect=2)
         self.assertIn('Usage:', r.stderr)
         r = self.run_cli('override', 'Travel', '1GB', 'more', expect=2)
         self.assertIn('unexpected argument “more”', r.stderr)
