@@ -21,6 +21,7 @@
 #include "sb-modem-watcher.h"
 #include "sb-nm.h"
 #include "sb-profile.h"
+#include "sb-sleep.h"
 #include "sb-store.h"
 
 #define FLUSH_DELAY_MS 1000
@@ -55,6 +56,7 @@ struct _SbDaemon {
   SbNm                     *nm;
   SbEnforcer               *enforcer;
   SbLimiter                *limiter;
+  SbSleep                  *sleep;
   gboolean                  use_quota;
   SbAlarm                  *alarm;
   GHashTable               *modems;         /* modem path → profile key */
@@ -858,6 +860,35 @@ limiter_poll_cb (gpointer user_data)
     sb_modem_watcher_refresh (self->watcher);
 }
 
+static void alarm_cb (gpointer user_data, gboolean clock_changed);
+
+static void
+before_sleep_cb (gpointer user_data)
+{
+  SbDaemon *self = user_data;
+
+  /* Readings of every bearer (kernel counters where ModemManager has no
+   * figures), written before the inhibitor goes. */
+  if (self->watcher)
+    sb_modem_watcher_refresh (self->watcher);
+  flush_now (self);
+}
+
+static void
+after_resume_cb (gpointer user_data)
+{
+  SbDaemon *self = user_data;
+
+  alarm_cb (self, TRUE);
+  if (self->watcher)
+    sb_modem_watcher_refresh (self->watcher);
+}
+
+static const SbSleepCallbacks sleep_callbacks = {
+  .before_sleep = before_sleep_cb,
+  .after_resume = after_resume_cb,
+};
+
 static const SbLimiterCallbacks limiter_callbacks = {
   .provisional = limiter_provisional_cb,
   .poll = limiter_poll_cb,
@@ -924,6 +955,7 @@ bus_acquired_cb (GDBusConnection *bus, const char *name, gpointer user_data)
   self->limiter = sb_limiter_new (self->state_dir, self->use_quota, &limiter_callbacks, self);
   sb_sim_budget1_set_quota_state (self->manager, sb_limiter_quota_status (self->limiter));
   self->watcher = sb_modem_watcher_new (bus, &watcher_callbacks, self);
+  self->sleep = sb_sleep_new (bus, &sleep_callbacks, self);
   /* Persisted plans and cut-offs are in force before anything connects. */
   apply_configs (self);
 }
@@ -1015,6 +1047,7 @@ sb_daemon_free (SbDaemon *self)
     return;
   g_clear_handle_id (&self->flush_source, g_source_remove);
   g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_clear_pointer (&self->sleep, sb_sleep_free);
   g_clear_pointer (&self->watcher, sb_modem_watcher_free);
   g_clear_pointer (&self->enforcer, sb_enforcer_free);
   g_clear_pointer (&self->limiter, sb_limiter_free);
