@@ -113,7 +113,9 @@ main (int argc, char **argv)
   int status;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* SIMBUDGET_LOCALEDIR: for running from the build tree and for tests. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("SIMBUDGET_LOCALEDIR") && *g_getenv ("SIMBUDGET_LOCALEDIR") ?
+                  g_getenv ("SIMBUDGET_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -318,10 +318,10 @@ sb_cli_format_time (gint64 when, GTimeZone *tz, gint64 now)
   local = g_date_time_to_timezone (utc, tz);
   now_local = g_date_time_to_timezone (now_utc, tz);
 
-  /* Translators: a date and time with the zone's abbreviation, see
-   * g_date_time_format(); e.g. "Dec 1 00:00 JST". */
-  /* xgettext:no-c-format */
   if (g_date_time_get_year (local) == g_date_time_get_year (now_local))
+    /* Translators: a date and time with the zone's abbreviation, see
+     * g_date_time_format(); e.g. "Dec 1 00:00 JST". */
+    /* xgettext:no-c-format */
     return g_date_time_format (local, _("%b %-d %H:%M %Z"));
   /* Translators: the same with the year, e.g. "Jan 3 2025 00:00 JST". */
   /* xgettext:no-c-format */

@@ -7,6 +7,11 @@ set -u
 
 [ -z "${DESTDIR-}" ] || exit 0
 [ "$(id -u)" -eq 0 ] || exit 0
+# only an install where the system looks (not a test prefix under /tmp)
+case "${MESON_INSTALL_PREFIX-/usr}" in
+    /usr|/usr/local) ;;
+    *) exit 0 ;;
+esac
 command -v systemd-sysusers >/dev/null 2>&1 || exit 0
 
 systemd-sysusers "$1" ||

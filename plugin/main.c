@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +17,12 @@ main (int argc, char **argv)
   g_autoptr(SbDaemon) daemon = NULL;
   const GOptionEntry entries[] = {
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
-      "Where usage is stored (default: $STATE_DIRECTORY, else " SB_DEFAULT_STATE_DIR ")", "DIR" },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debugging information", NULL },
-    { "replace", 'r', 0, G_OPTION_ARG_NONE, &replace, "Replace a running instance", NULL },
+      N_("Where usage is stored (default: $STATE_DIRECTORY, else /var/lib/simbudget)"), N_("DIR") },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log debugging information"), NULL },
+    { "replace", 'r', 0, G_OPTION_ARG_NONE, &replace, N_("Replace a running instance"), NULL },
     { "no-quota", 0, 0, G_OPTION_ARG_NONE, &no_quota,
-      "Do not install an nftables quota; cut off by precise polling only", NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+      N_("Do not install an nftables quota; cut off by precise polling only"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { NULL }
   };
 
@@ -30,8 +30,8 @@ main (int argc, char **argv)
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 
-  ctx = g_option_context_new ("- mobile data budget service");
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  ctx = g_option_context_new (_("- mobile data budget service"));
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
       g_printerr ("simbudgetd: %s\n", error->message);

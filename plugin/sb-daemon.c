@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib-unix.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "sb-accounting.h"
@@ -913,7 +914,7 @@ handle_connection_event (SbSimBudget1          *iface,
   if (strlen (action) > 64 || strlen (uuid) > 64 || strlen (interface) > 64)
     {
       g_dbus_method_invocation_return_error (invocation, SB_ERROR, SB_ERROR_INVALID_ARGS,
-                                             "Arguments longer than 64 bytes");
+                                             _("Arguments longer than 64 bytes"));
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
   g_info ("Connection event %s for %s (%s)", action, uuid, interface);

@@ -786,10 +786,11 @@ handle_set_used (SbSimBudget1Profile *iface, GDBusMethodInvocation *invocation, 
 {
   if (used > MAX_PLAUSIBLE_USAGE)
     {
+      g_autofree char *figure = g_strdup_printf ("%" G_GUINT64_FORMAT, used);
       g_dbus_method_invocation_return_error (invocation, SB_ERROR, SB_ERROR_INVALID_ARGS,
-                                             _("%" G_GUINT64_FORMAT " bytes is not a plausible "
-                                               "usage figure (more than 1 EB); give the carrier's "
-                                               "figure in bytes"), used);
+                                             _("%s bytes is not a plausible usage figure "
+                                               "(more than 1 EB); give the carrier's figure in bytes"),
+                                             figure);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
   authorize (SB_PROFILE (iface), invocation, CALL_SET_USED, used);
