@@ -120,7 +120,8 @@ sb_accounting_reading (SbAccounting          *acc,
                        gboolean               roaming,
                        gint64                 now,
                        guint64               *out_rx,
-                       guint64               *out_tx)
+                       guint64               *out_tx,
+                       gboolean              *out_urgent)
 {
   g_autoptr(GError) error = NULL;
   SbSnapshotRow *row;
@@ -129,6 +130,7 @@ sb_accounting_reading (SbAccounting          *acc,
   guint64 rx = 0, tx = 0;
 
   *out_rx = *out_tx = 0;
+  *out_urgent = FALSE;
   row = lookup_snapshot (acc, source_key, profile_key, &error);
   if (!row)
     {
@@ -152,6 +154,7 @@ sb_accounting_reading (SbAccounting          *acc,
       g_free (row->iccid);
       row->iccid = g_strdup (profile_key);
       g_hash_table_add (acc->dirty, g_strdup (source_key));
+      *out_urgent = TRUE;
     }
 
   before = row->snap;
@@ -169,6 +172,8 @@ sb_accounting_reading (SbAccounting          *acc,
     }
   if (rx || tx)
     add_pending (acc, profile_key, now, roaming, rx, tx);
+  if (ev == SB_COUNTER_RESET || ev == SB_COUNTER_WRAP32 || ev == SB_COUNTER_NEW_SESSION)
+    *out_urgent = TRUE;
 
   *out_rx = rx;
   *out_tx = tx;

@@ -25,7 +25,10 @@ void          sb_accounting_set_store (SbAccounting *acc, SbStore *store);
 
 /*
  * Counts @sample of @source_key for @profile_key at @now. Returns TRUE
- * when anything changed that must be written (bytes or the snapshot).
+ * when anything changed that must be written (bytes or the snapshot);
+ * @out_urgent: write at once — ModemManager's counters no longer hold
+ * what was counted (a reset, a new session, a move to another profile),
+ * so a crash before the write would lose it.
  * A source seen under another profile before (an eSIM switch) re-bases
  * when the session continues: those bytes were the other profile's.
  */
@@ -36,7 +39,8 @@ gboolean      sb_accounting_reading (SbAccounting          *acc,
                                      gboolean               roaming,
                                      gint64                 now,
                                      guint64               *out_rx,
-                                     guint64               *out_tx);
+                                     guint64               *out_tx,
+                                     gboolean              *out_urgent);
 
 /* Forgets the in-memory state of @source_key (kept in the database). */
 void          sb_accounting_drop_source (SbAccounting *acc, const char *source_key);

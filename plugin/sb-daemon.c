@@ -654,9 +654,10 @@ count (SbDaemon *self, Track *t, const char *source_key, const SbCounterSample *
   SbProfile *profile = ensure_profile (self, t->profile_key);
   gint64 now = now_s ();
   guint64 rx = 0, tx = 0;
-  gboolean changed;
+  gboolean changed, urgent = FALSE;
 
-  changed = sb_accounting_reading (self->acc, source_key, t->profile_key, sample, roaming, now, &rx, &tx);
+  changed = sb_accounting_reading (self->acc, source_key, t->profile_key, sample, roaming, now,
+                                   &rx, &tx, &urgent);
   /* The kernel baseline moves first: these bytes are no longer provisional. */
   if (self->limiter)
     sb_limiter_bearer_update (self->limiter, t->bearer_key, t->profile_key, t->data_iface,
@@ -665,7 +666,10 @@ count (SbDaemon *self, Track *t, const char *source_key, const SbCounterSample *
     {
       if (rx || tx)
         sb_profile_add_usage (profile, now, rx, tx);
-      schedule_flush (self);
+      if (urgent)
+        flush_now (self);
+      else
+        schedule_flush (self);
     }
 }
 

@@ -702,8 +702,14 @@ do_set_used (SbProfile *self, guint64 used)
 
   sb_profile_check_period (self, now);
   counted = sat_add (row->period_rx, row->period_tx);
-  /* Both below 2^60: the difference fits. */
-  row->period_correction = (gint64) used - (gint64) counted;
+  /* @used is below 2^60; counters may hold garbage up to 2^64-1: the
+   * difference is clamped to what the column holds, never wrapped. */
+  if (used >= counted)
+    row->period_correction = (gint64) (used - counted);
+  else if (counted - used > (guint64) G_MAXINT64)
+    row->period_correction = -G_MAXINT64;
+  else
+    row->period_correction = -(gint64) (counted - used);
   self->published = 0;   /* a correction may lower what is shown */
   detail = g_strdup_printf ("counted %" G_GUINT64_FORMAT ", carrier says %" G_GUINT64_FORMAT,
                             counted, used);
