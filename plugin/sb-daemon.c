@@ -58,6 +58,7 @@ struct _SbDaemon {
   SbEnforcer               *enforcer;
   SbLimiter                *limiter;
   SbSleep                  *sleep;
+  GFileMonitor             *localtime_monitor;
   gboolean                  use_quota;
   SbAlarm                  *alarm;
   GHashTable               *modems;         /* modem path → profile key */
@@ -889,6 +890,25 @@ after_resume_cb (gpointer user_data)
     sb_modem_watcher_refresh (self->watcher);
 }
 
+static void
+localtime_changed_cb (GFileMonitor *monitor, GFile *file, GFile *other,
+                      GFileMonitorEvent event, gpointer user_data)
+{
+  SbDaemon *self = user_data;
+  GHashTableIter iter;
+  SbProfile *p;
+  gint64 now = now_s ();
+
+  if (event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT && event != G_FILE_MONITOR_EVENT_CREATED &&
+      event != G_FILE_MONITOR_EVENT_RENAMED && event != G_FILE_MONITOR_EVENT_MOVED_IN &&
+      event != G_FILE_MONITOR_EVENT_DELETED)
+    return;
+  g_hash_table_iter_init (&iter, self->profiles);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &p))
+    sb_profile_system_zone_changed (p, now);
+  rearm_alarm (self);
+}
+
 static const SbSleepCallbacks sleep_callbacks = {
   .before_sleep = before_sleep_cb,
   .after_resume = after_resume_cb,
@@ -961,6 +981,13 @@ bus_acquired_cb (GDBusConnection *bus, const char *name, gpointer user_data)
   sb_sim_budget1_set_quota_state (self->manager, sb_limiter_quota_status (self->limiter));
   self->watcher = sb_modem_watcher_new (bus, &watcher_callbacks, self);
   self->sleep = sb_sleep_new (bus, &sleep_callbacks, self);
+  {
+    /* timedated replaces the link: follow it (inotify, no polling). */
+    g_autoptr(GFile) lt = g_file_new_for_path ("/etc/localtime");
+    self->localtime_monitor = g_file_monitor_file (lt, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+    if (self->localtime_monitor)
+      g_signal_connect (self->localtime_monitor, "changed", G_CALLBACK (localtime_changed_cb), self);
+  }
   /* Persisted plans and cut-offs are in force before anything connects. */
   apply_configs (self);
 }
@@ -1053,6 +1080,9 @@ sb_daemon_free (SbDaemon *self)
   g_clear_handle_id (&self->flush_source, g_source_remove);
   g_clear_handle_id (&self->retry_source, g_source_remove);
   g_clear_pointer (&self->sleep, sb_sleep_free);
+  if (self->localtime_monitor)
+    g_signal_handlers_disconnect_by_data (self->localtime_monitor, self);
+  g_clear_object (&self->localtime_monitor);
   g_clear_pointer (&self->watcher, sb_modem_watcher_free);
   g_clear_pointer (&self->enforcer, sb_enforcer_free);
   g_clear_pointer (&self->limiter, sb_limiter_free);

@@ -357,12 +357,143 @@ validate_range (GTimeZone *tz, gint64 from, gint64 to, GError **error)
   return TRUE;
 }
 
+/* ---- walking rows ------------------------------------------------------
+ * sb_history_floor() and sb_history_next() are the definition of a row;
+ * each asks GTimeZone, which looks intervals up by a linear scan, many
+ * times. A year by hour is 8,760 rows. The walk below asks only where
+ * the UTC offset stays the same: inside such a stretch the next row
+ * starts at plain arithmetic distance, and wherever the stretch ends or
+ * the row does not start on the local grid, the definition answers. */
+
+/* [first, last]: seconds of one interval of the zone, one UTC offset. */
+typedef struct {
+  GTimeZone *tz;
+  gint64     first;
+  gint64     last;
+  gint       interval;
+  gint       offset;
+} Stretch;
+
+static gint
+interval_at (GTimeZone *tz, gint64 t)
+{
+  return g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, t);
+}
+
+/* Points @s at the interval containing @t, from @t to its last second.
+ * Intervals are ordered in time, so their index never falls as t grows:
+ * the end is found by doubling steps, then bisection. */
+static void
+stretch_find (Stretch *s, gint64 t)
+{
+  gint64 in = t, out = G_MAXINT64, step = SECONDS_PER_HOUR;
+
+  s->first = t;
+  s->interval = interval_at (s->tz, t);
+  s->offset = g_time_zone_get_offset (s->tz, s->interval);
+
+  for (;;)
+    {
+      gint64 probe = in > G_MAXINT64 - step ? G_MAXINT64 : in + step;
+
+      if (interval_at (s->tz, probe) != s->interval)
+        {
+          out = probe;
+          break;
+        }
+      if (probe == G_MAXINT64)
+        {
+          s->last = G_MAXINT64;
+          return;
+        }
+      in = probe;
+      step = step > G_MAXINT64 / 2 ? G_MAXINT64 : 2 * step;
+    }
+  while (out - in > 1)
+    {
+      gint64 mid = in + (out - in) / 2;
+
+      if (interval_at (s->tz, mid) == s->interval)
+        in = mid;
+      else
+        out = mid;
+    }
+  s->last = in;
+}
+
+/* TRUE when the offset is the same from @a to @b (a <= b), @a's offset
+ * in *@offset. */
+static gboolean
+stretch_covers (Stretch *s, gint64 a, gint64 b, gint *offset)
+{
+  if (a < s->first || a > s->last)
+    stretch_find (s, a);
+  *offset = s->offset;
+  return b <= s->last;
+}
+
+/* The row after the one starting at @start, which a walk from
+ * sb_history_floor() reached. */
+static gint64
+walk_next (SbGranularity granularity, Stretch *s, gint64 start)
+{
+  gint64 local, next;
+  gint offset;
+  GDate date, first;
+
+  if (granularity == SB_GRANULARITY_HOUR)
+    {
+      next = start + SECONDS_PER_HOUR;
+      /* On the hour and one offset for the whole hour. */
+      if (start <= G_MAXINT64 - SECONDS_PER_HOUR &&
+          stretch_covers (s, start, next, &offset) &&
+          positive_mod (start + offset, SECONDS_PER_HOUR) == 0)
+        return next;
+      return sb_history_next (granularity, s->tz, start);
+    }
+
+  /* A calendar row from local midnight of its first day. */
+  if (!stretch_covers (s, start, start, &offset))
+    return sb_history_next (granularity, s->tz, start);
+  local = start + offset;
+  if (positive_mod (local, 86400) != 0)
+    return sb_history_next (granularity, s->tz, start);
+
+  g_date_clear (&date, 1);
+  /* Julian day 719163 is 1970-01-01; rows start after 1969-12-28. */
+  g_date_set_julian (&date, (guint32) (local / 86400 + 719163));
+  first = date;
+  period_first_day (granularity, &first);
+  if (g_date_compare (&first, &date) != 0)
+    return sb_history_next (granularity, s->tz, start);
+  period_advance (granularity, &date);
+  if (g_date_get_year (&date) > 9999)
+    return sb_history_next (granularity, s->tz, start);
+
+  next = start + (gint64) (g_date_get_julian (&date) - g_date_get_julian (&first)) * 86400;
+  if (stretch_covers (s, start, next, &offset))
+    return next;
+  return sb_history_next (granularity, s->tz, start);
+}
+
+/* Index of the row holding @t (rows[0].start <= t), starting the search
+ * at *@hint: sorted buckets move it forward a row at a time. */
 static guint
-find_row (const GArray *rows, gint64 t)
+find_row (const GArray *rows, gint64 t, guint *hint)
 {
   guint lo = 0, hi = rows->len;
+  guint r = *hint;
 
-  /* Last row whose start is <= t; rows->len when none. */
+  if (r < rows->len && g_array_index (rows, SbHistoryRow, r).start <= t)
+    {
+      if (r + 1 == rows->len || t < g_array_index (rows, SbHistoryRow, r + 1).start)
+        return r;
+      if (r + 2 == rows->len || t < g_array_index (rows, SbHistoryRow, r + 2).start)
+        return *hint = r + 1;
+      lo = r + 2;
+    }
+
+  /* Last row whose start is <= t. */
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
@@ -372,7 +503,7 @@ find_row (const GArray *rows, gint64 t)
       else
         hi = mid;
     }
-  return lo == 0 ? rows->len : lo - 1;
+  return *hint = lo - 1;
 }
 
 static guint64
@@ -389,8 +520,9 @@ sb_history_aggregate (SbGranularity granularity, GTimeZone *tz,
                       const GArray *buckets, GError **error)
 {
   g_autoptr(GArray) rows = NULL;
+  Stretch stretch = { .tz = tz, .first = 1, .last = 0 };
   gint64 start, estimate;
-  guint n_rows = 0, i;
+  guint n_rows = 0, i, hint = 0;
 
   g_return_val_if_fail ((guint) granularity < G_N_ELEMENTS (granularity_names), NULL);
   g_return_val_if_fail (tz != NULL, NULL);
@@ -410,22 +542,24 @@ sb_history_aggregate (SbGranularity granularity, GTimeZone *tz,
       return NULL;
     }
 
+  /* One walk: rows are kept up to the limit, counted to the end for
+   * the message. */
+  rows = g_array_sized_new (FALSE, TRUE, sizeof (SbHistoryRow),
+                            (guint) MIN (estimate + 2, SB_HISTORY_MAX_ROWS));
   for (start = sb_history_floor (granularity, tz, from); start < to;
-       start = sb_history_next (granularity, tz, start))
-    n_rows++;
+       start = walk_next (granularity, &stretch, start))
+    {
+      if (++n_rows <= SB_HISTORY_MAX_ROWS)
+        {
+          SbHistoryRow row = { .start = start };
+
+          g_array_append_val (rows, row);
+        }
+    }
   if (n_rows > SB_HISTORY_MAX_ROWS)
     {
       set_too_many_rows (error, granularity, tz, from, to, n_rows, FALSE);
       return NULL;
-    }
-
-  rows = g_array_sized_new (FALSE, TRUE, sizeof (SbHistoryRow), n_rows);
-  for (start = sb_history_floor (granularity, tz, from); start < to;
-       start = sb_history_next (granularity, tz, start))
-    {
-      SbHistoryRow row = { .start = start };
-
-      g_array_append_val (rows, row);
     }
 
   /* Only buckets that intersect [from, to) count, each in the row that
@@ -434,14 +568,11 @@ sb_history_aggregate (SbGranularity granularity, GTimeZone *tz,
     {
       const SbBucketRow *bucket = &g_array_index (buckets, SbBucketRow, i);
       SbHistoryRow *row;
-      guint index;
 
-      if (bucket->start >= to || bucket->start <= from - SB_BUCKET_SECONDS)
+      if (bucket->start >= to || bucket->start <= from - SB_BUCKET_SECONDS ||
+          bucket->start < g_array_index (rows, SbHistoryRow, 0).start)
         continue;
-      index = find_row (rows, bucket->start);
-      if (index == rows->len)
-        continue;
-      row = &g_array_index (rows, SbHistoryRow, index);
+      row = &g_array_index (rows, SbHistoryRow, find_row (rows, bucket->start, &hint));
       row->rx = add_saturating (row->rx, bucket->rx);
       row->tx = add_saturating (row->tx, bucket->tx);
     }

@@ -752,6 +752,25 @@ localtime_zone_id (void)
   return g_intern_string (id);
 }
 
+void
+sb_plan_refresh_system_zone (SbPlan *plan)
+{
+  const char *tzenv = g_getenv ("TZ");
+
+  g_return_if_fail (plan != NULL);
+  if (plan->timezone != NULL)
+    return;
+  g_clear_pointer (&plan->tz, g_time_zone_unref);
+  /* GLib caches the local zone for the life of the process: name the zone
+   * /etc/localtime points to now. */
+  if (tzenv && *tzenv)
+    plan->tz = g_time_zone_new_identifier (tzenv);
+  else
+    plan->tz = g_time_zone_new_identifier (localtime_zone_id ());
+  if (plan->tz == NULL)
+    plan->tz = g_time_zone_new_utc ();
+}
+
 const char *
 sb_plan_timezone_id (const SbPlan *plan)
 {

@@ -64,6 +64,9 @@ gboolean sb_plan_check_value (const char *key, const char *value, GError **error
 
 /* Normalised period: "monthly:15", "weekly:mon", "daily", "days:8", "none". */
 char    *sb_plan_period_to_string (const SbPlan *plan);
+/* A plan without a zone of its own follows the system's: re-read it
+ * (after /etc/localtime changed). */
+void     sb_plan_refresh_system_zone (SbPlan *plan);
 /* IANA id of the plan's zone (the system's resolved id when unset). */
 const char *sb_plan_timezone_id (const SbPlan *plan);
 const char *sb_action_to_string (SbAction action);

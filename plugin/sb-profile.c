@@ -224,6 +224,12 @@ sb_profile_check_period (SbProfile *self, gint64 now)
         }
       start_period (self, start);
     }
+  else if (start < row->period_start)
+    {
+      /* The clock went back: the later period stays, with its own end. */
+      gint64 s2 = 0;
+      sb_plan_window (self->plan, row->period_start, self->first_use, &s2, &end);
+    }
   self->period_end = end;
   publish_usage (self);
   if (rolled)
@@ -355,6 +361,22 @@ sb_profile_apply_config (SbProfile   *self,
       recompute_period (self, now);
       mark_dirty (self);
     }
+  sb_profile_check_period (self, now);
+  evaluate (self, now);
+}
+
+void
+sb_profile_system_zone_changed (SbProfile *self, gint64 now)
+{
+  if (self->plan->timezone != NULL)
+    return;
+  sb_plan_refresh_system_zone (self->plan);
+  g_message ("Profile %s: the system's zone is now %s", self->row->iccid,
+             sb_plan_timezone_id (self->plan));
+  publish_plan (self);
+  /* Calendar boundaries in the new zone: recount the period from the
+   * buckets (no byte lost or counted twice). */
+  recompute_period (self, now);
   sb_profile_check_period (self, now);
   evaluate (self, now);
 }

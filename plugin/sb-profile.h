@@ -77,6 +77,8 @@ void         sb_profile_apply_config (SbProfile *self, const SbPlan *plan,
                                       GHashTable *user_data, const char *config_error,
                                       const char *uuid, const char *id,
                                       const char *fingerprint, gint64 now);
+/* /etc/localtime changed: a plan without a zone of its own follows. */
+void         sb_profile_system_zone_changed (SbProfile *self, gint64 now);
 /* Connection binding alone (no plan change). */
 void         sb_profile_set_connection (SbProfile *self, const char *uuid, const char *id);
 const char  *sb_profile_get_connection_uuid (SbProfile *self);

@@ -62,6 +62,10 @@ typedef enum {
   "bearer_key, iccid, valid, session, rx, tx, has_totals, total_rx, " \
   "total_tx, updated"
 #define EVENT_COLUMNS "time, iccid, kind, value, detail"
+/* Adds the day row `excluded` into the stored one. */
+#define DAY_MERGE \
+  "rx = sb_uadd_sat (rx, excluded.rx), tx = sb_uadd_sat (tx, excluded.tx), " \
+  "slots = sb_slots_merge (slots, excluded.slots)"
 
 /* Every statement is compiled at open: a table or column missing from the
  * file fails there, which is how a damaged schema is detected. The
@@ -89,14 +93,13 @@ static const char *const stmt_sql[N_STMTS] = {
   [STMT_DELETE_PROFILE_SNAPSHOTS] = "DELETE FROM snapshots WHERE iccid = ?1",
   [STMT_DELETE_PROFILE_EVENTS] = "DELETE FROM events WHERE iccid = ?1",
   [STMT_ADD_USAGE] =
-    "INSERT INTO buckets (iccid, start, roaming, rx, tx) "
-    "VALUES (?1, ?2, ?3, ?4, ?5) "
-    "ON CONFLICT (iccid, start, roaming) DO UPDATE SET "
-    "rx = sb_uadd_sat (rx, excluded.rx), tx = sb_uadd_sat (tx, excluded.tx)",
+    "INSERT INTO buckets (iccid, day, rx, tx, slots) "
+    "VALUES (?1, ?2, ?4, ?5, sb_slots_entry (?3, ?4, ?5)) "
+    "ON CONFLICT (iccid, day) DO UPDATE SET " DAY_MERGE,
   [STMT_GET_BUCKETS] =
-    "SELECT start, roaming, rx, tx FROM buckets "
-    "WHERE iccid = ?1 AND start >= ?2 AND start < ?3 "
-    "ORDER BY start, roaming",
+    "SELECT day, rx, tx, slots FROM buckets "
+    "WHERE iccid = ?1 AND day >= ?2 AND day <= ?3 "
+    "ORDER BY day",
   [STMT_PUT_SNAPSHOT] =
     "INSERT INTO snapshots (" SNAPSHOT_COLUMNS ") "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
@@ -184,6 +187,38 @@ static const char *const migrations[] = {
   "  key TEXT NOT NULL PRIMARY KEY,"
   "  value TEXT NOT NULL"
   ") WITHOUT ROWID;",
+
+  /* 1 → 2: one row per profile and UTC day instead of one per bucket.
+   * A year of one profile shrinks from 35,040 rows of ~44 bytes to 365
+   * of ~700, and reading it back from 35,040 steps to 365. rx and tx
+   * are the day's totals (home and roaming), so the table still reads
+   * in the sqlite3 shell; slots holds the buckets (see "Day rows").
+   * day is floor(start / 86400) and the slot key (start mod 86400) /
+   * 900 * 2 + roaming, both written so that no value overflows. A start
+   * off the 15-minute grid, which version 1 never wrote, fails the step
+   * (key -1) rather than being moved. */
+  "ALTER TABLE buckets RENAME TO buckets_v1;"
+  "CREATE TABLE buckets ("
+  "  iccid TEXT NOT NULL,"
+  "  day INTEGER NOT NULL,"
+  "  rx INTEGER NOT NULL,"
+  "  tx INTEGER NOT NULL,"
+  "  slots BLOB NOT NULL,"
+  "  PRIMARY KEY (iccid, day)"
+  ") WITHOUT ROWID;"
+  "INSERT INTO buckets (iccid, day, rx, tx, slots)"
+  "  SELECT iccid,"
+  "    CASE WHEN start >= 0 THEN start / 86400"
+  "      ELSE -1 - (-1 - start) / 86400 END,"
+  "    rx, tx,"
+  "    sb_slots_entry (CASE WHEN start % 900 = 0"
+  "      THEN (start % 86400 + 86400) % 86400 / 900 * 2 + roaming"
+  "      ELSE -1 END, rx, tx)"
+  "  FROM buckets_v1 WHERE true"
+  "  ON CONFLICT (iccid, day) DO UPDATE SET"
+  "    rx = sb_uadd_sat (rx, excluded.rx), tx = sb_uadd_sat (tx, excluded.tx),"
+  "    slots = sb_slots_merge (slots, excluded.slots);"
+  "DROP TABLE buckets_v1;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SB_STORE_SCHEMA_VERSION);
@@ -438,6 +473,261 @@ sql_uadd_sat (sqlite3_context *context,
   sqlite3_result_int64 (context, u64_to_db (uadd_sat (a, b)));
 }
 
+/* ---- day rows ----------------------------------------------------------
+ * Since schema version 2 a row of `buckets` is one UTC day of one
+ * profile: day = floor(start / 86400), rx and tx the day's totals
+ * (saturating, home and roaming), slots its buckets. slots is a list of
+ * entries in strictly ascending key order, key = slot * 2 + roaming with
+ * slot = (start mod 86400) / 900 (0..95): the key as one byte, then rx and
+ * tx as unsigned LEB128 varints. An entry is a bucket that exists, even
+ * if both counts are 0; a day has at most 192 entries. */
+
+#define SECONDS_PER_DAY 86400
+#define SLOTS_PER_DAY (SECONDS_PER_DAY / SB_BUCKET_SECONDS)
+#define N_SLOT_KEYS (2 * SLOTS_PER_DAY)
+#define VARINT_MAX_BYTES 10
+#define ENTRY_MAX_BYTES (1 + 2 * VARINT_MAX_BYTES)
+/* The days holding G_MININT64 and G_MAXINT64. */
+#define MIN_DAY (G_MININT64 / SECONDS_PER_DAY - 1)
+#define MAX_DAY (G_MAXINT64 / SECONDS_PER_DAY)
+
+G_STATIC_ASSERT (SECONDS_PER_DAY % SB_BUCKET_SECONDS == 0);
+G_STATIC_ASSERT (N_SLOT_KEYS <= 256);
+
+typedef struct {
+  guint8  key;
+  guint64 rx;
+  guint64 tx;
+} SlotEntry;
+
+typedef struct {
+  guint     n;
+  SlotEntry entries[N_SLOT_KEYS];
+} DaySlots;
+
+static gint64
+floor_div (gint64 a,
+           gint64 b)
+{
+  gint64 q = a / b;
+
+  return (a % b < 0) ? q - 1 : q;
+}
+
+/* The day and slot key of the bucket starting at @start (a multiple of
+ * SB_BUCKET_SECONDS). */
+static void
+day_and_key (gint64    start,
+             gboolean  roaming,
+             gint64   *out_day,
+             guint     *out_key)
+{
+  gint64 second = start % SECONDS_PER_DAY;
+
+  if (second < 0)
+    second += SECONDS_PER_DAY;
+  *out_day = floor_div (start, SECONDS_PER_DAY);
+  *out_key = (guint) (second / SB_BUCKET_SECONDS) * 2 + (roaming ? 1 : 0);
+}
+
+/* The start of slot key @key of @day; FALSE when it is not a gint64 (a
+ * damaged row: the store never writes one). */
+static gboolean
+slot_start (gint64  day,
+            guint   key,
+            gint64 *out)
+{
+  gint64 second = (gint64) (key / 2) * SB_BUCKET_SECONDS;
+
+  if (day < MIN_DAY || day > MAX_DAY)
+    return FALSE;
+  if (day >= 0)
+    {
+      gint64 midnight = day * SECONDS_PER_DAY;
+
+      if (midnight > G_MAXINT64 - second)
+        return FALSE;
+      *out = midnight + second;
+    }
+  else
+    {
+      /* Counted back from the next midnight, which is representable. */
+      gint64 next = (day + 1) * SECONDS_PER_DAY;
+      gint64 back = SECONDS_PER_DAY - second;
+
+      if (next < G_MININT64 + back)
+        return FALSE;
+      *out = next - back;
+    }
+  return TRUE;
+}
+
+static inline gboolean
+varint_read (const guint8 **p,
+             const guint8  *end,
+             guint64       *out)
+{
+  guint64 value = 0;
+
+  for (guint shift = 0; shift < 64 && *p < end; shift += 7)
+    {
+      guint8 byte = *(*p)++;
+      guint64 bits = byte & 0x7f;
+
+      /* The tenth byte holds bit 63 only. */
+      if (shift == 63 && bits > 1)
+        return FALSE;
+      value |= bits << shift;
+      if ((byte & 0x80) == 0)
+        {
+          *out = value;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static guint8 *
+varint_write (guint8  *p,
+              guint64  value)
+{
+  while (value >= 0x80)
+    {
+      *p++ = (guint8) (value & 0x7f) | 0x80;
+      value >>= 7;
+    }
+  *p++ = (guint8) value;
+  return p;
+}
+
+/* FALSE for anything the store did not write. */
+static gboolean
+day_slots_decode (const guint8 *data,
+                  gsize         length,
+                  DaySlots     *day)
+{
+  const guint8 *p = data, *end = data + length;
+
+  day->n = 0;
+  while (p < end)
+    {
+      SlotEntry *entry;
+
+      if (day->n == N_SLOT_KEYS ||
+          *p >= N_SLOT_KEYS ||
+          (day->n > 0 && *p <= day->entries[day->n - 1].key))
+        return FALSE;
+      entry = &day->entries[day->n];
+      entry->key = *p++;
+      if (!varint_read (&p, end, &entry->rx) || !varint_read (&p, end, &entry->tx))
+        return FALSE;
+      day->n++;
+    }
+  return TRUE;
+}
+
+/* Writes @day to @buffer, which holds N_SLOT_KEYS * ENTRY_MAX_BYTES;
+ * returns the length. */
+static gsize
+day_slots_encode (const DaySlots *day,
+                  guint8         *buffer)
+{
+  guint8 *p = buffer;
+
+  for (guint i = 0; i < day->n; i++)
+    {
+      *p++ = day->entries[i].key;
+      p = varint_write (p, day->entries[i].rx);
+      p = varint_write (p, day->entries[i].tx);
+    }
+  return (gsize) (p - buffer);
+}
+
+/* @a and @b merged into @out, counts of one key added. */
+static void
+day_slots_merge (const DaySlots *a,
+                 const DaySlots *b,
+                 DaySlots       *out)
+{
+  guint i = 0, j = 0;
+
+  out->n = 0;
+  while (i < a->n || j < b->n)
+    {
+      SlotEntry *entry = &out->entries[out->n++];
+
+      if (j == b->n || (i < a->n && a->entries[i].key < b->entries[j].key))
+        *entry = a->entries[i++];
+      else if (i == a->n || b->entries[j].key < a->entries[i].key)
+        *entry = b->entries[j++];
+      else
+        {
+          entry->key = a->entries[i].key;
+          entry->rx = uadd_sat (a->entries[i].rx, b->entries[j].rx);
+          entry->tx = uadd_sat (a->entries[i].tx, b->entries[j].tx);
+          i++;
+          j++;
+        }
+    }
+}
+
+static gboolean
+value_day_slots (sqlite3_value *value,
+                 DaySlots      *day)
+{
+  if (sqlite3_value_type (value) != SQLITE_BLOB)
+    return FALSE;
+  /* A zero-length blob comes back as NULL. */
+  return day_slots_decode (sqlite3_value_blob (value), (gsize) sqlite3_value_bytes (value), day);
+}
+
+static void
+result_day_slots (sqlite3_context *context,
+                  const DaySlots  *day)
+{
+  guint8 buffer[N_SLOT_KEYS * ENTRY_MAX_BYTES];
+  gsize length = day_slots_encode (day, buffer);
+
+  sqlite3_result_blob (context, buffer, (int) length, SQLITE_TRANSIENT);
+}
+
+/* sb_slots_entry(key, rx, tx): the slots of a day with one bucket. */
+static void
+sql_slots_entry (sqlite3_context *context,
+                 int              argc,
+                 sqlite3_value  **argv)
+{
+  sqlite3_int64 key = sqlite3_value_int64 (argv[0]);
+  DaySlots day = { .n = 1 };
+
+  if (sqlite3_value_type (argv[0]) != SQLITE_INTEGER || key < 0 || key >= N_SLOT_KEYS)
+    {
+      sqlite3_result_error (context, "sb_slots_entry: not a bucket of a day", -1);
+      return;
+    }
+  day.entries[0].key = (guint8) key;
+  day.entries[0].rx = db_to_u64 (sqlite3_value_int64 (argv[1]));
+  day.entries[0].tx = db_to_u64 (sqlite3_value_int64 (argv[2]));
+  result_day_slots (context, &day);
+}
+
+/* sb_slots_merge(a, b): both days' buckets, counts of one bucket added. */
+static void
+sql_slots_merge (sqlite3_context *context,
+                 int              argc,
+                 sqlite3_value  **argv)
+{
+  DaySlots days[3];
+
+  if (!value_day_slots (argv[0], &days[0]) || !value_day_slots (argv[1], &days[1]))
+    {
+      sqlite3_result_error (context, "sb_slots_merge: damaged bucket slots", -1);
+      return;
+    }
+  day_slots_merge (&days[0], &days[1], &days[2]);
+  result_day_slots (context, &days[2]);
+}
+
 /* Runs @sql, which returns one row, and gives its first column. */
 static gboolean
 query_int (SbStore    *store,
@@ -577,6 +867,23 @@ check_unversioned_is_empty (SbStore *store,
   return TRUE;
 }
 
+/* Steps that rebuild a table leave its old pages free: give them back,
+ * so the file is as small as the data and a fresh store has no free
+ * pages. Only an optimisation: a failure (no room for the copy) leaves a
+ * sound file. */
+static void
+compact (SbStore *store)
+{
+  gint64 free_pages = 0;
+  char *message = NULL;
+
+  if (!query_int (store, "PRAGMA freelist_count", &free_pages, NULL, "") || free_pages == 0)
+    return;
+  if (sqlite3_exec (store->db, "VACUUM", NULL, NULL, &message) != SQLITE_OK)
+    g_message ("Could not compact %s after the upgrade: %s", store->path, message);
+  sqlite3_free (message);
+}
+
 static gboolean
 migrate (SbStore *store,
          int      from,
@@ -606,6 +913,39 @@ migrate (SbStore *store,
         {
           if (!sqlite3_get_autocommit (store->db))
             sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+    }
+
+  compact (store);
+  return TRUE;
+}
+
+/* The SQL functions the statements and migrations use. A migration
+ * that has shipped relies on its functions: never change what they do. */
+static gboolean
+create_functions (SbStore *store,
+                  GError **error)
+{
+  static const struct {
+    const char *name;
+    int n_args;
+    void (*func) (sqlite3_context *, int, sqlite3_value **);
+  } functions[] = {
+    { "sb_uadd_sat", 2, sql_uadd_sat },
+    { "sb_slots_entry", 3, sql_slots_entry },
+    { "sb_slots_merge", 2, sql_slots_merge },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (functions); i++)
+    {
+      int rc = sqlite3_create_function (store->db, functions[i].name, functions[i].n_args,
+                                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+                                        NULL, functions[i].func, NULL, NULL);
+
+      if (rc != SQLITE_OK)
+        {
+          set_sql_error (store, error, rc, "Could not set up %s", store->path);
           return FALSE;
         }
     }
@@ -651,7 +991,9 @@ sb_store_open (const char *path,
    * SQLite: reading still works and writes fail with READ_ONLY, so the
    * daemon keeps the usage it has and reports the storage problem. */
   rc = sqlite3_open_v2 (store->path, &store->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                        /* One thread at a time: no lock around every call. */
+                        SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK)
     {
       set_sql_error (store, error, rc, "Could not open database %s", store->path);
@@ -687,14 +1029,8 @@ sb_store_open (const char *path,
   if (version == 0 && !check_unversioned_is_empty (store, error))
     return NULL;
 
-  rc = sqlite3_create_function (store->db, "sb_uadd_sat", 2,
-                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
-                                NULL, sql_uadd_sat, NULL, NULL);
-  if (rc != SQLITE_OK)
-    {
-      set_sql_error (store, error, rc, "Could not set up %s", store->path);
-      return NULL;
-    }
+  if (!create_functions (store, error))
+    return NULL;
   /* At the current version, compiling the statements is the schema
    * check, done while the file is still untouched. */
   if (version == SB_STORE_SCHEMA_VERSION && !prepare_statements (store, error))
@@ -1005,7 +1341,8 @@ sb_store_add_usage (SbStore    *store,
                     GError    **error)
 {
   g_autoptr(SbStmtInUse) stmt = NULL;
-  gint64 start;
+  gint64 start, day;
+  guint key;
 
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (iccid != NULL, FALSE);
@@ -1021,13 +1358,78 @@ sb_store_add_usage (SbStore    *store,
   if (rx == 0 && tx == 0)
     return TRUE;
 
+  day_and_key (start, roaming, &day, &key);
   stmt = stmt_acquire (store, STMT_ADD_USAGE);
   bind_text (stmt, 1, iccid);
-  sqlite3_bind_int64 (stmt, 2, start);
-  sqlite3_bind_int (stmt, 3, roaming ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 2, day);
+  sqlite3_bind_int (stmt, 3, (int) key);
   bind_u64 (stmt, 4, rx);
   bind_u64 (stmt, 5, tx);
   return step_write (store, stmt, error, "Could not add usage for %s", iccid);
+}
+
+/* Appends the buckets of one day row that start in [@from, @to) to
+ * @rows, home and roaming of one slot merged; decodes as
+ * day_slots_decode() does, straight into @rows (a year is 35,040
+ * buckets). FALSE for a row the store did not write: slots that do not
+ * decode or do not add up to the day's totals. */
+static gboolean
+append_day (GArray       *rows,
+            gint64        day,
+            guint64       day_rx,
+            guint64       day_tx,
+            const guint8 *data,
+            gsize         length,
+            gint64        from,
+            gint64        to)
+{
+  const guint8 *p = data, *end = data + length;
+  guint64 rx_sum = 0, tx_sum = 0;
+  guint first = rows->len, n = 0;
+  int last_key = -1;
+  SbBucketRow *out;
+
+  /* Room for every slot of the day, cut back below. */
+  g_array_set_size (rows, first + SLOTS_PER_DAY);
+  out = &g_array_index (rows, SbBucketRow, first);
+
+  while (p < end)
+    {
+      guint key = *p++;
+      guint64 rx, tx;
+      gint64 start;
+
+      if ((int) key <= last_key || key >= N_SLOT_KEYS ||
+          !varint_read (&p, end, &rx) || !varint_read (&p, end, &tx) ||
+          !slot_start (day, key, &start))
+        return FALSE;
+      last_key = (int) key;
+      rx_sum = uadd_sat (rx_sum, rx);
+      tx_sum = uadd_sat (tx_sum, tx);
+      if (start < from || start >= to)
+        continue;
+
+      /* A roaming entry (odd key) follows the home entry of its slot. */
+      if ((key & 1) != 0 && n > 0 && out[n - 1].start == start)
+        {
+          out[n - 1].rx = uadd_sat (out[n - 1].rx, rx);
+          out[n - 1].tx = uadd_sat (out[n - 1].tx, tx);
+        }
+      else
+        {
+          out[n].start = start;
+          out[n].rx = rx;
+          out[n].tx = tx;
+          n++;
+        }
+      if ((key & 1) != 0)
+        {
+          out[n - 1].roaming_rx = rx;
+          out[n - 1].roaming_tx = tx;
+        }
+    }
+  g_array_set_size (rows, first + n);
+  return rx_sum == day_rx && tx_sum == day_tx;
 }
 
 GArray *
@@ -1044,36 +1446,31 @@ sb_store_get_buckets (SbStore    *store,
   g_return_val_if_fail (store != NULL, NULL);
   g_return_val_if_fail (iccid != NULL, NULL);
 
+  /* Zeroed: a new row's counts start at 0. */
   rows = g_array_new (FALSE, TRUE, sizeof (SbBucketRow));
+  if (from >= to)
+    return g_steal_pointer (&rows);
+
   stmt = stmt_acquire (store, STMT_GET_BUCKETS);
   bind_text (stmt, 1, iccid);
-  sqlite3_bind_int64 (stmt, 2, from);
-  sqlite3_bind_int64 (stmt, 3, to);
+  sqlite3_bind_int64 (stmt, 2, floor_div (from, SECONDS_PER_DAY));
+  sqlite3_bind_int64 (stmt, 3, floor_div (to - 1, SECONDS_PER_DAY));
 
-  /* Rows come ordered by start: home and roaming of one start are
-   * adjacent and merge into one SbBucketRow. Sums are done here, in
-   * guint64, saturating. */
+  /* Days come in order and each day's slots in order: the buckets come
+   * out ascending. Sums are done here, in guint64, saturating. */
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      gint64 start = sqlite3_column_int64 (stmt, 0);
-      gboolean roaming = sqlite3_column_int (stmt, 1) != 0;
-      guint64 rx = column_u64 (stmt, 2);
-      guint64 tx = column_u64 (stmt, 3);
-      SbBucketRow *row;
+      gint64 day = sqlite3_column_int64 (stmt, 0);
 
-      if (rows->len == 0 || g_array_index (rows, SbBucketRow, rows->len - 1).start != start)
+      if (sqlite3_column_type (stmt, 3) != SQLITE_BLOB ||
+          !append_day (rows, day, column_u64 (stmt, 1), column_u64 (stmt, 2),
+                       sqlite3_column_blob (stmt, 3),
+                       (gsize) sqlite3_column_bytes (stmt, 3), from, to))
         {
-          SbBucketRow empty = { .start = start };
-
-          g_array_append_val (rows, empty);
-        }
-      row = &g_array_index (rows, SbBucketRow, rows->len - 1);
-      row->rx = uadd_sat (row->rx, rx);
-      row->tx = uadd_sat (row->tx, tx);
-      if (roaming)
-        {
-          row->roaming_rx = uadd_sat (row->roaming_rx, rx);
-          row->roaming_tx = uadd_sat (row->roaming_tx, tx);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "Could not read usage of %s: the row of day %" G_GINT64_FORMAT
+                       " in %s is damaged", iccid, day, store->path);
+          return NULL;
         }
     }
   if (rc != SQLITE_DONE)

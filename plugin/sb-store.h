@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define SB_STORE_SCHEMA_VERSION 1
+#define SB_STORE_SCHEMA_VERSION 2
 #define SB_BUCKET_SECONDS 900
 
 typedef struct _SbStore SbStore;
