@@ -9,6 +9,12 @@
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
 
 #include "sb-accounting.h"
 #include "sb-alarm.h"
@@ -674,6 +680,35 @@ count (SbDaemon *self, Track *t, const char *source_key, const SbCounterSample *
     }
 }
 
+/* This boot and this network namespace, read once. */
+static const char *
+host_instance (void)
+{
+  static char *instance = NULL;
+
+  if (!instance)
+    {
+      g_autofree char *boot = NULL;
+      guint64 ns = 0;
+      socklen_t len = sizeof ns;
+      int fd;
+
+      if (g_file_get_contents ("/proc/sys/kernel/random/boot_id", &boot, NULL, NULL))
+        g_strstrip (boot);
+      /* The namespace cookie is never reused within a boot (an nsfs inode
+       * number is). */
+      fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+      if (fd >= 0)
+        {
+          if (getsockopt (fd, SOL_SOCKET, SO_NETNS_COOKIE, &ns, &len) != 0)
+            ns = 0;
+          close (fd);
+        }
+      instance = g_strdup_printf ("%.8s:%" G_GUINT64_FORMAT, boot ? boot : "noboot", ns);
+    }
+  return instance;
+}
+
 /* Bearers without statistics of their own: the data interface's kernel
  * counters; the interface's index tells its sessions apart. */
 static void
@@ -688,11 +723,13 @@ count_kernel (SbDaemon *self, Track *t, gboolean roaming)
     return;
   if (!sb_ifstats_read (t->data_iface, &st, &error))
     {
-      g_info ("No kernel counters for %s: %s", t->data_iface, error->message);
+      g_debug ("No kernel counters for %s: %s", t->data_iface, error->message);
       return;
     }
-  source_key = g_strdup_printf ("if:%s:%d", t->data_iface, st.ifindex);
-  sample.session = (guint64) st.ifindex;
+  /* An interface index is reused after a reboot (or in another network
+   * namespace): the boot and the namespace are part of the session. */
+  source_key = g_strdup_printf ("if:%s:%d:%s", t->data_iface, st.ifindex, host_instance ());
+  sample.session = ((guint64) g_str_hash (host_instance ()) << 32) | (guint32) st.ifindex;
   sample.rx = st.rx_bytes;
   sample.tx = st.tx_bytes;
   count (self, t, source_key, &sample, roaming, FALSE);
@@ -782,7 +819,7 @@ bearer_removed_cb (gpointer user_data, const char *bearer_key, const char *profi
       SbIfStats st;
       if (sb_ifstats_read (t->data_iface, &st, NULL))
         {
-          g_autofree char *key = g_strdup_printf ("if:%s:%d", t->data_iface, st.ifindex);
+          g_autofree char *key = g_strdup_printf ("if:%s:%d:%s", t->data_iface, st.ifindex, host_instance ());
           sb_accounting_drop_source (self->acc, key);
         }
     }

@@ -31,6 +31,8 @@ typedef struct {
   gboolean  enforce;
   guint64   remaining;
   char     *quota_iface;  /* (nullable) where the quota is installed */
+  char     *last_iface;   /* (nullable) the profile's last data interface */
+  gboolean  exceeded;     /* the kernel refused a packet: the budget is spent */
 } Budget;
 
 struct _SbLimiter {
@@ -60,6 +62,7 @@ static void
 budget_free (Budget *b)
 {
   g_free (b->quota_iface);
+  g_free (b->last_iface);
   g_free (b);
 }
 
@@ -145,6 +148,7 @@ sb_limiter_quota_active (SbLimiter *self, const char *profile_key)
 static guint64
 profile_provisional (SbLimiter *self, const char *profile)
 {
+  Budget *bud = g_hash_table_lookup (self->budgets, profile);
   GHashTableIter iter;
   Bearer *b;
   guint64 sum = 0;
@@ -153,6 +157,10 @@ profile_provisional (SbLimiter *self, const char *profile)
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &b))
     if (g_strcmp0 (b->profile, profile) == 0)
       sum += b->provisional;
+  /* Packets the quota refused on the way out never reach the interface's
+   * counters: once it refused one, what remained is spent. */
+  if (bud && bud->exceeded && sum < bud->remaining)
+    sum = bud->remaining;
   return sum;
 }
 
@@ -312,7 +320,7 @@ sb_limiter_set_budget (SbLimiter  *self,
   Budget *bud = g_hash_table_lookup (self->budgets, profile_key);
   const char *iface = enforce ? profile_iface (self, profile_key) : NULL;
   guint64 prov;
-  gboolean changed, prov_changed = FALSE;
+  gboolean changed, more, prov_changed = FALSE;
 
   if (self->busy)
     return;
@@ -321,7 +329,21 @@ sb_limiter_set_budget (SbLimiter  *self,
       bud = g_new0 (Budget, 1);
       g_hash_table_insert (self->budgets, g_strdup (profile_key), bud);
     }
+  if (iface && g_strcmp0 (iface, bud->last_iface) != 0)
+    {
+      g_free (bud->last_iface);
+      bud->last_iface = g_strdup (iface);
+    }
+  /* Spent and cut: the rule stays on the interface's name, so a line that
+   * comes back before the daemon can stop it carries nothing. */
+  if (!iface && enforce && remaining == 0)
+    iface = bud->last_iface;
+  more = remaining > bud->remaining;
   changed = bud->enforce != enforce || bud->remaining != remaining;
+  /* More allowed (override, raised limit, new period): no longer spent.
+   * Less remaining (a reading of what did pass): still spent. */
+  if (!enforce || remaining > bud->remaining)
+    bud->exceeded = FALSE;
   bud->enforce = enforce;
   bud->remaining = remaining;
 
@@ -332,7 +354,20 @@ sb_limiter_set_budget (SbLimiter  *self,
       g_autoptr(GError) error = NULL;
       guint64 left;
 
-      prov_changed = refresh_provisional (self, profile_key);
+      /* The replacement discards the old counter: did it refuse a packet? */
+      if (bud->quota_iface && !bud->exceeded && !more)
+        {
+          guint64 consumed = 0;
+          gboolean exceeded = FALSE;
+
+          if (sb_quota_get_consumed (self->quota, profile_key, &consumed, &exceeded, NULL) && exceeded)
+            {
+              g_message ("Quota of %s reached: the kernel refused a packet", profile_key);
+              bud->exceeded = TRUE;
+              prov_changed = TRUE;
+            }
+        }
+      prov_changed |= refresh_provisional (self, profile_key);
       prov = profile_provisional (self, profile_key);
       left = remaining > prov ? remaining - prov : 0;
 
@@ -340,6 +375,7 @@ sb_limiter_set_budget (SbLimiter  *self,
         quota_clear (self, profile_key, bud);
       if (sb_quota_set (self->quota, profile_key, iface, left, &error))
         {
+
           g_debug ("Quota of %s on %s: %" G_GUINT64_FORMAT " bytes", profile_key, iface, left);
           if (!bud->quota_iface)
             bud->quota_iface = g_strdup (iface);
@@ -393,6 +429,26 @@ poll_cb (gpointer user_data)
         {
           b->provisional = prov;
           g_hash_table_add (touched, b->profile);
+        }
+    }
+  if (self->quota)
+    {
+      Budget *bud;
+
+      g_hash_table_iter_init (&iter, self->budgets);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &profile, (gpointer *) &bud))
+        {
+          guint64 consumed = 0;
+          gboolean exceeded = FALSE;
+
+          if (!bud->quota_iface || bud->exceeded || bud->remaining == 0)
+            continue;
+          if (sb_quota_get_consumed (self->quota, profile, &consumed, &exceeded, NULL) && exceeded)
+            {
+              g_message ("Quota of %s reached: the kernel refused a packet", profile);
+              bud->exceeded = TRUE;
+              g_hash_table_add (touched, (gpointer) profile);
+            }
         }
     }
   g_hash_table_iter_init (&iter, touched);

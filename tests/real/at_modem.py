@@ -278,8 +278,13 @@ class Modem:
         self.log('%s opened', conn.id)
 
     def _io(self, conn, mask):
+        # a hang-up may have closed this connection earlier in the round
+        if conn.sock is None:
+            return
         if mask & selectors.EVENT_WRITE:
             self._flush(conn)
+            if conn.sock is None:
+                return
         if mask & selectors.EVENT_READ:
             try:
                 data = conn.sock.recv(65536)
@@ -365,6 +370,9 @@ class Modem:
         try:
             datagram = os.read(self.tun, 65536)
         except (BlockingIOError, InterruptedError):
+            return
+        if not datagram or datagram[0] >> 4 != 4:
+            self._drop('not IPv4: the link carries IPv4 only')
             return
         if not self.in_data_mode() or not self.peer.ipcp_open or not self.ppp_conns:
             self._drop('IPv4 from the network with no open link')

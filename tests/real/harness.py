@@ -21,7 +21,13 @@ A Rig is everything one test needs, made by it and private to it:
   and the pppd stand-in bind-mounted from the rig's directory, a refusing
   modprobe (this is a shared kernel), config files passed explicitly with
   --intern-config (never --print-config without it: that writes the host's
-  /var/lib/NetworkManager/NetworkManager-intern.conf).
+  /var/lib/NetworkManager/NetworkManager-intern.conf);
+- only with Rig(dispatcher_scripts=[...]): the real nm-dispatcher, started
+  by the rig (not bus-activated: the bus has no service directory) inside
+  NetworkManager's namespaces, where the rig's own dispatcher.d is
+  bind-mounted over both of the host's (whose scripts never run) and
+  /run/dbus/system_bus_socket leads to the rig's bus (scripts get a clean
+  environment without DBUS_SYSTEM_BUS_ADDRESS).
 
 Every process gets SB_REAL_RIG=<tag> in its environment and a parent-death
 signal; teardown stops them by PID, deletes the namespaces, then looks for
@@ -64,6 +70,9 @@ MM_SIM_IFACE = 'org.freedesktop.ModemManager1.Sim'
 NM_BUS = 'org.freedesktop.NetworkManager'
 NM_PATH = '/org/freedesktop/NetworkManager'
 NM_DEVICE_IFACE = 'org.freedesktop.NetworkManager.Device'
+NM_DISPATCHER_BUS = 'org.freedesktop.nm_dispatcher'
+NM_DISPATCHER_PATHS = ('/usr/lib/NetworkManager/nm-dispatcher', '/usr/libexec/nm-dispatcher')
+NM_DISPATCHER_DIRS = ('/etc/NetworkManager/dispatcher.d', '/usr/lib/NetworkManager/dispatcher.d')
 POLKIT_BUS = 'org.freedesktop.PolicyKit1'
 POLKIT_PATH = '/org/freedesktop/PolicyKit1/Authority'
 
@@ -92,6 +101,11 @@ DEFAULT_ICCID = luhn_complete('894900000000004201')
 def _pdeathsig():
     # children die with the harness even when it is killed without cleanup
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def nm_dispatcher():
+    """The installed nm-dispatcher, or None."""
+    return next((p for p in NM_DISPATCHER_PATHS if os.access(p, os.X_OK)), None)
 
 
 def skip_reason():
@@ -240,10 +254,13 @@ def _on_signal(signum, frame):
 class Rig:
     """One test's modem, daemons, bus and namespaces. The modem's identity
     (ICCID, IMEI, operator, roaming, PAP credentials the network insists on,
-    DNS it hands out) is set here."""
+    DNS it hands out) is set here. dispatcher_scripts: NetworkManager
+    dispatcher scripts to install (each also linked from pre-up.d and
+    pre-down.d) and run with the real nm-dispatcher."""
 
     def __init__(self, iccid=DEFAULT_ICCID, imei='350000000000017', operator_name='Simnet',
-                 operator_code='00101', roaming=False, pap=None, dns=('10.200.0.53',)):
+                 operator_code='00101', roaming=False, pap=None, dns=('10.200.0.53',),
+                 dispatcher_scripts=()):
         global _rig_count
         _rig_count += 1
         self.tag = 'sbr%dx%d' % (os.getpid(), _rig_count)
@@ -265,10 +282,12 @@ class Rig:
                          'LC_ALL': 'C.UTF-8', 'NO_COLOR': '1',
                          'SB_PPPD_CONFIG': os.path.join(self.dir, 'nm', 'etc-ppp', 'sb-pppd.json')})
         self.env.pop('DBUS_SESSION_BUS_ADDRESS', None)
+        self.dispatcher_scripts = list(dispatcher_scripts)
         self.procs = {}
         self.bus = None
         self.ns_inodes = set()
         self.mnt_inodes = set()
+        self.pinned = []    # fds holding the rig's namespaces until the leak check is done
         self.torn_down = False
         self.leaks = None
         self.profile_count = 0
@@ -332,8 +351,22 @@ class Rig:
     def make_namespaces(self):
         for ns in (self.ns_dev, self.ns_inet):
             subprocess.run(['ip', 'netns', 'add', ns], check=True, capture_output=True)
-            self.ns_inodes.add(_ns_inode('/run/netns/' + ns))
+            self.ns_inodes.add(self._pin('/run/netns/' + ns))
             self.ns_run(ns, 'ip', 'link', 'set', 'lo', 'up')
+        # The network behind an IPv4-only PDP context: without this, inet0's
+        # IPv6 router solicitations (1, 5, 13… s after it is up) reach ppp0
+        # as 48 stray bytes at times no test controls.
+        self.ns_run(self.ns_inet, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1',
+                    'net.ipv6.conf.default.disable_ipv6=1')
+
+    def _pin(self, path):
+        """The namespace's inode, kept from reuse until teardown ends: a
+        namespace freed earlier could give its inode number to one of a
+        test running beside this one, whose processes would then pass for
+        this rig's leftovers."""
+        fd = os.open(path, os.O_RDONLY)
+        self.pinned.append(fd)
+        return os.fstat(fd).st_ino
 
     def ns_prefix(self, ns=None):
         return ['ip', 'netns', 'exec', ns or self.ns_dev]
@@ -374,7 +407,7 @@ class Rig:
         p = self._spawn('mm', argv)
         self.wait_for(lambda: self.bus.name_has_owner(MM_BUS), 'ModemManager on the bus',
                       proc=p)
-        self.mnt_inodes.add(_ns_inode('/proc/%d/ns/mnt' % p.pid))
+        self.mnt_inodes.add(self._pin('/proc/%d/ns/mnt' % p.pid))
 
     def attach_modem(self):
         """Test.SetProfile: ModemManager opens ./at0 (its cwd is the rig's
@@ -413,7 +446,25 @@ class Rig:
             f.write('#!/bin/sh\necho "modprobe refused in the test namespace: $*" >&2\nexit 1\n')
         for exe in ('pppd', 'modprobe'):
             os.chmod(os.path.join(nm, exe), 0o755)
+        if self.dispatcher_scripts:
+            self._dispatcher_files(nm)
         return nm
+
+    def _dispatcher_files(self, nm):
+        """nm/dispatcher.d with the scripts (root-owned, not writable by
+        others, as nm-dispatcher demands), linked from pre-up.d and
+        pre-down.d; nm/dispatcher-empty.d hides the host's other directory."""
+        for top in ('dispatcher.d', 'dispatcher-empty.d'):
+            for sub in ('', 'pre-up.d', 'pre-down.d', 'no-wait.d'):
+                os.makedirs(os.path.join(nm, top, sub), mode=0o755, exist_ok=True)
+        for script in self.dispatcher_scripts:
+            name = os.path.basename(script)
+            target = os.path.join(nm, 'dispatcher.d', name)
+            if not os.path.exists(target):
+                shutil.copyfile(script, target)
+                os.chmod(target, 0o755)
+                for sub in ('pre-up.d', 'pre-down.d'):
+                    os.symlink(os.path.join('..', name), os.path.join(nm, 'dispatcher.d', sub, name))
 
     def start_nm(self):
         nm = self._nm_files()
@@ -426,13 +477,36 @@ class Rig:
         if os.path.exists(modprobe):
             binds.append((os.path.join(nm, 'modprobe'), modprobe))
         body = 'mkdir -p /run/NetworkManager /var/lib/NetworkManager\n'
+        if self.dispatcher_scripts:
+            # the scripts over the first of the host's directories, an
+            # empty one over the other (no mount point is ever created)
+            dirs = [d for d in NM_DISPATCHER_DIRS if os.path.isdir(d)]
+            if not dirs:
+                raise RigError('no NetworkManager dispatcher directory to mount over')
+            binds += [(os.path.join(nm, 'dispatcher.d' if i == 0 else 'dispatcher-empty.d'), d)
+                      for i, d in enumerate(dirs)]
+            # /run is the namespace's own tmpfs: the link goes with it
+            body += 'mkdir -p /run/dbus\nln -s %s /run/dbus/system_bus_socket\n' % \
+                os.path.join(self.dir, 'bus')
         body += ''.join('mount --bind %s %s\n' % b for b in binds)
         body += ('exec NetworkManager --debug --config=%(d)s/NetworkManager.conf --config-dir=%(d)s/conf.d '
                  '--system-config-dir=%(d)s/system-conf.d --intern-config=%(d)s/NetworkManager-intern.conf '
                  '--state-file=%(d)s/NetworkManager.state --pid-file=%(d)s/run/NetworkManager.pid\n' % {'d': nm})
         p = self._spawn('nm', self._private_mounts_script('nm-start', body))
         self.wait_for(lambda: self.bus.name_has_owner(NM_BUS), 'NetworkManager on the bus', proc=p)
-        self.mnt_inodes.add(_ns_inode('/proc/%d/ns/mnt' % p.pid))
+        self.mnt_inodes.add(self._pin('/proc/%d/ns/mnt' % p.pid))
+        if self.dispatcher_scripts:
+            self.start_dispatcher(p.pid)
+
+    def start_dispatcher(self, nm_pid):
+        """nm-dispatcher in NetworkManager's network, mount and UTS
+        namespaces (nsenter execs it: the PID is the dispatcher's)."""
+        if nm_dispatcher() is None:
+            raise RigError('nm-dispatcher is not installed')
+        p = self._spawn('dispatcher', ['nsenter', '-t', str(nm_pid), '-n', '-m', '-u',
+                                       nm_dispatcher(), '--persist', '--debug'])
+        self.wait_for(lambda: self.bus.name_has_owner(NM_DISPATCHER_BUS), 'nm-dispatcher on the bus',
+                      proc=p)
 
     # ---- stopping -------------------------------------------------------
 
@@ -440,6 +514,8 @@ class Rig:
         return self.procs.pop(name).stop(timeout)
 
     def stop_nm(self):
+        if 'dispatcher' in self.procs:
+            self.stop('dispatcher')
         code = self.stop('nm', 15)
         self.wait_for(lambda: not self.bus.name_has_owner(NM_BUS), 'NetworkManager off the bus')
         return code
@@ -476,6 +552,9 @@ class Rig:
                 subprocess.run(['ip', 'netns', 'del', ns], capture_output=True)
             self.leaks = self.find_leftovers()
             self._sweep()
+            for fd in self.pinned:
+                os.close(fd)
+            self.pinned = []
             if os.environ.get('SB_REAL_KEEP'):
                 sys.stderr.write('rig directory kept: %s\n' % self.dir)
             else:
