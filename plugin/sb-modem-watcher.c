@@ -182,27 +182,33 @@ modem_sync_bearers (Modem *m)
       modem_add_bearer (m, paths[i]);
 }
 
-/* The Bearers property can lag behind a modem that just appeared; ask
- * ModemManager once for the list it has. */
+/* The cached Bearers property can miss a change made just as the modem
+ * appeared (the signal came before the object was known): ask
+ * ModemManager once for the value it has now. */
 static void
-list_bearers_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+bearers_get_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(GError) error = NULL;
-  GList *list = mm_modem_list_bearers_finish (MM_MODEM (source), res, &error);
+  g_autoptr(GVariant) reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), res, &error);
+  g_autoptr(GVariant) value = NULL;
+  g_autofree const char **paths = NULL;
   Modem *m;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   m = user_data;
-  if (error)
-    g_info ("Cannot list the bearers of %s: %s", m->path, error->message);
-  for (GList *l = list; l; l = l->next)
+  if (!reply)
     {
-      const char *path = mm_bearer_get_path (MM_BEARER (l->data));
-      if (!g_hash_table_contains (m->bearers, path))
-        modem_add_bearer (m, path);
+      g_info ("Cannot read the bearers of %s: %s", m->path, error->message);
+      return;
     }
-  g_list_free_full (list, g_object_unref);
+  g_variant_get (reply, "(v)", &value);
+  if (!g_variant_is_of_type (value, G_VARIANT_TYPE_OBJECT_PATH_ARRAY))
+    return;
+  paths = g_variant_get_objv (value, NULL);
+  for (guint i = 0; paths[i]; i++)
+    if (!g_hash_table_contains (m->bearers, paths[i]))
+      modem_add_bearer (m, paths[i]);
 }
 
 static void
@@ -448,7 +454,9 @@ watcher_add_object (SbModemWatcher *self, MMObject *object)
 
   modem_load_sim (m);
   modem_sync_bearers (m);
-  mm_modem_list_bearers (m->modem, m->cancellable, list_bearers_cb, m);
+  g_dbus_proxy_call (G_DBUS_PROXY (m->modem), "org.freedesktop.DBus.Properties.Get",
+                     g_variant_new ("(ss)", "org.freedesktop.ModemManager1.Modem", "Bearers"),
+                     G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, m->cancellable, bearers_get_cb, m);
 }
 
 static void
