@@ -6,12 +6,13 @@ import sys
 
 passed = failed = skipped = 0
 for build in sys.argv[1:]:
-    path = os.path.join(build, 'meson-logs', 'testlog.json')
-    if not os.path.exists(path):
+    paths = [os.path.join(build, 'meson-logs', name) for name in ('testlog.json', 'valgrind.json')]
+    paths = [p for p in paths if os.path.exists(p)]
+    if not paths:
         failed += 1
         print('%s: no test log' % build, file=sys.stderr)
         continue
-    for line in open(path):
+    for line in (l for p in paths for l in open(p)):
         r = json.loads(line).get('result')
         if r in ('OK', 'EXPECTEDFAIL'):
             passed += 1
