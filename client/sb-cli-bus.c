@@ -12,13 +12,11 @@
 #define NOT_RUNNING_MESSAGE \
   N_("the simbudget service is not running (org.simbudget.SimBudget1 is not on the system bus)")
 
-gboolean
-sb_cli_connect (SbCli *cli, GError **error)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autofree char *owner = NULL;
-  gboolean running = FALSE;
+#define SB_CLI_PROFILE_IFACE "org.simbudget.SimBudget1.Profile"
 
+static gboolean
+connect_bus (SbCli *cli, GError **error)
+{
   /* Registers our D-Bus error names, so the daemon's errors map back to
    * SB_ERROR codes. */
   (void) sb_error_quark ();
@@ -29,6 +27,18 @@ sb_cli_connect (SbCli *cli, GError **error)
       g_prefix_error (error, _("cannot reach the system bus: "));
       return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+sb_cli_connect (SbCli *cli, GError **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *owner = NULL;
+  gboolean running = FALSE;
+
+  if (!connect_bus (cli, error))
+    return FALSE;
 
   reply = g_dbus_connection_call_sync (cli->bus,
                                        "org.freedesktop.DBus",
@@ -108,29 +118,19 @@ sb_cli_list_profiles (SbCli *cli)
   return g_list_sort (profiles, compare_profiles);
 }
 
-SbSimBudget1Profile *
-sb_cli_find_profile (SbCli *cli, const char *query, GError **error)
+/* The index of the profile @query names among @keys, or -1 with the
+ * reason in @error. */
+static int
+match_profile (const SbCliProfileKey *keys, guint n, const char *query, GError **error)
 {
-  GList *profiles = sb_cli_list_profiles (cli);
-  guint n = g_list_length (profiles);
-  g_autofree SbCliProfileKey *keys = g_new0 (SbCliProfileKey, MAX (n, 1));
   g_autoptr(GArray) candidates = NULL;
-  SbSimBudget1Profile *found = NULL;
-  guint i = 0;
   int index;
-
-  for (GList *l = profiles; l != NULL; l = l->next, i++)
-    {
-      keys[i].iccid = sb_sim_budget1_profile_get_iccid (l->data);
-      keys[i].connection_id = sb_sim_budget1_profile_get_connection_id (l->data);
-    }
 
   index = sb_cli_match_profile (keys, n, query, &candidates);
   if (index >= 0)
-    {
-      found = g_object_ref (g_list_nth_data (profiles, (guint) index));
-    }
-  else if (candidates != NULL)
+    return index;
+
+  if (candidates != NULL)
     {
       g_autoptr(GString) names = g_string_new (NULL);
 
@@ -151,9 +151,170 @@ sb_cli_find_profile (SbCli *cli, const char *query, GError **error)
       g_set_error (error, SB_ERROR, SB_ERROR_NO_SUCH_PROFILE,
                    _("no profile matches “%s”; see `simbudget status`"), query);
     }
+  return -1;
+}
+
+static SbSimBudget1Profile *
+find_in_manager (SbCli *cli, const char *query, GError **error)
+{
+  GList *profiles = sb_cli_list_profiles (cli);
+  guint n = g_list_length (profiles);
+  g_autofree SbCliProfileKey *keys = g_new0 (SbCliProfileKey, MAX (n, 1));
+  SbSimBudget1Profile *found = NULL;
+  guint i = 0;
+  int index;
+
+  for (GList *l = profiles; l != NULL; l = l->next, i++)
+    {
+      keys[i].iccid = sb_sim_budget1_profile_get_iccid (l->data);
+      keys[i].connection_id = sb_sim_budget1_profile_get_connection_id (l->data);
+    }
+
+  index = match_profile (keys, n, query, error);
+  if (index >= 0)
+    found = g_object_ref (g_list_nth_data (profiles, (guint) index));
 
   g_list_free_full (profiles, g_object_unref);
   return found;
+}
+
+typedef struct {
+  const char *path;
+  GVariant   *properties;  /* a{sv} (owned) */
+  SbCliProfileKey key;     /* strings point into properties */
+} ProfileEntry;
+
+static void
+profile_entry_clear (ProfileEntry *entry)
+{
+  g_clear_pointer (&entry->properties, g_variant_unref);
+}
+
+static int
+compare_entries (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (((const ProfileEntry *) a)->key.iccid, ((const ProfileEntry *) b)->key.iccid);
+}
+
+/* A proxy for the profile at @path of @owner, its properties taken from
+ * @properties: no call, no signal subscription. */
+static SbSimBudget1Profile *
+profile_proxy_new (GDBusConnection *bus, const char *owner, const char *path,
+                   GVariant *properties, GError **error)
+{
+  SbSimBudget1Profile *profile;
+  GVariantIter iter;
+  const char *name;
+  GVariant *value;
+
+  profile = g_initable_new (SB_TYPE_SIM_BUDGET1_PROFILE_PROXY, NULL, error,
+                            "g-flags", G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                                       G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
+                                       G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
+                            "g-name", owner,
+                            "g-connection", bus,
+                            "g-object-path", path,
+                            "g-interface-name", SB_CLI_PROFILE_IFACE,
+                            "g-interface-info", sb_sim_budget1_profile_interface_info (),
+                            NULL);
+  if (profile == NULL)
+    return NULL;
+
+  g_variant_iter_init (&iter, properties);
+  while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
+    {
+      g_dbus_proxy_set_cached_property (G_DBUS_PROXY (profile), name, value);
+      g_variant_unref (value);
+    }
+  return profile;
+}
+
+/* For a command that follows no changes: the profiles from one
+ * GetManagedObjects call, which starts the service if it can be
+ * started. Without an object manager client, that is three round trips
+ * (Hello, GetManagedObjects, the command's own call) instead of seven,
+ * and no match rules. */
+static SbSimBudget1Profile *
+find_once (SbCli *cli, const char *query, GError **error)
+{
+  g_autoptr(GDBusMessage) call = NULL;
+  g_autoptr(GDBusMessage) reply = NULL;
+  g_autoptr(GArray) entries = NULL;
+  g_autoptr(GVariant) objects = NULL;
+  g_autofree SbCliProfileKey *keys = NULL;
+  GVariant *body;
+  GVariantIter iter;
+  const char *path;
+  GVariant *interfaces;
+  int index;
+
+  if (cli->bus == NULL && !connect_bus (cli, error))
+    return NULL;
+
+  call = g_dbus_message_new_method_call (SB_CLI_BUS_NAME, SB_CLI_MANAGER_PATH,
+                                         "org.freedesktop.DBus.ObjectManager",
+                                         "GetManagedObjects");
+  reply = g_dbus_connection_send_message_with_reply_sync (cli->bus, call,
+                                                          G_DBUS_SEND_MESSAGE_FLAGS_NONE,
+                                                          -1, NULL, NULL, error);
+  if (reply == NULL || g_dbus_message_to_gerror (reply, error))
+    return NULL;
+  /* An answer of another shape holds no profile of ours. */
+  body = g_dbus_message_get_body (reply);
+  if (body != NULL && g_variant_is_of_type (body, G_VARIANT_TYPE ("(a{oa{sa{sv}}})")))
+    objects = g_variant_get_child_value (body, 0);
+  else
+    objects = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{oa{sa{sv}}}"), NULL, 0));
+
+  entries = g_array_new (FALSE, TRUE, sizeof (ProfileEntry));
+  g_array_set_clear_func (entries, (GDestroyNotify) profile_entry_clear);
+  g_variant_iter_init (&iter, objects);
+  while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
+    {
+      ProfileEntry entry = { .path = path };
+
+      entry.properties = g_variant_lookup_value (interfaces, SB_CLI_PROFILE_IFACE,
+                                                 G_VARIANT_TYPE_VARDICT);
+      g_variant_unref (interfaces);
+      if (entry.properties == NULL)
+        continue;
+      if (!g_variant_lookup (entry.properties, "Iccid", "&s", &entry.key.iccid))
+        {
+          profile_entry_clear (&entry);
+          continue;
+        }
+      if (!g_variant_lookup (entry.properties, "ConnectionId", "&s", &entry.key.connection_id))
+        entry.key.connection_id = NULL;
+      g_array_append_val (entries, entry);
+    }
+  g_array_sort (entries, compare_entries);
+
+  keys = g_new0 (SbCliProfileKey, MAX (entries->len, 1));
+  for (guint i = 0; i < entries->len; i++)
+    keys[i] = g_array_index (entries, ProfileEntry, i).key;
+  index = match_profile (keys, entries->len, query, error);
+  if (index < 0)
+    return NULL;
+
+  {
+    const ProfileEntry *entry = &g_array_index (entries, ProfileEntry, index);
+
+    /* The unique name that answered: a well-known name would cost a
+     * GetNameOwner call. */
+    return profile_proxy_new (cli->bus, g_dbus_message_get_sender (reply), entry->path,
+                              entry->properties, error);
+  }
+}
+
+/* With an object manager (after sb_cli_connect()), from its objects;
+ * without one, from a single call (see find_once()), connecting first if
+ * need be. */
+SbSimBudget1Profile *
+sb_cli_find_profile (SbCli *cli, const char *query, GError **error)
+{
+  if (cli->manager != NULL)
+    return find_in_manager (cli, query, error);
+  return find_once (cli, query, error);
 }
 
 gboolean

@@ -514,15 +514,26 @@ add_saturating (guint64 a, guint64 b)
   return g_uint64_checked_add (&sum, a, b) ? sum : G_MAXUINT64;
 }
 
-GArray *
-sb_history_aggregate (SbGranularity granularity, GTimeZone *tz,
-                      gint64 from, gint64 to,
-                      const GArray *buckets, GError **error)
+/* SbHistoryRow is laid out as the D-Bus type (xtt). */
+G_STATIC_ASSERT (sizeof (SbHistoryRow) == 3 * sizeof (guint64));
+G_STATIC_ASSERT (G_STRUCT_OFFSET (SbHistoryRow, rx) == sizeof (guint64));
+G_STATIC_ASSERT (G_STRUCT_OFFSET (SbHistoryRow, tx) == 2 * sizeof (guint64));
+
+struct _SbHistoryAggregator {
+  GArray *rows;   /* (owned) SbHistoryRow */
+  gint64  from;
+  gint64  to;
+  guint   hint;   /* row of the last bucket */
+};
+
+SbHistoryAggregator *
+sb_history_aggregator_new (SbGranularity granularity, GTimeZone *tz,
+                           gint64 from, gint64 to, GError **error)
 {
-  g_autoptr(GArray) rows = NULL;
+  g_autoptr(SbHistoryAggregator) self = NULL;
   Stretch stretch = { .tz = tz, .first = 1, .last = 0 };
   gint64 start, estimate;
-  guint n_rows = 0, i, hint = 0;
+  guint n_rows = 0;
 
   g_return_val_if_fail ((guint) granularity < G_N_ELEMENTS (granularity_names), NULL);
   g_return_val_if_fail (tz != NULL, NULL);
@@ -530,8 +541,15 @@ sb_history_aggregate (SbGranularity granularity, GTimeZone *tz,
 
   if (!validate_range (tz, from, to, error))
     return NULL;
+
+  self = g_new0 (SbHistoryAggregator, 1);
+  self->from = from;
+  self->to = to;
   if (from == to)
-    return g_array_new (FALSE, TRUE, sizeof (SbHistoryRow));
+    {
+      self->rows = g_array_new (FALSE, TRUE, sizeof (SbHistoryRow));
+      return g_steal_pointer (&self);
+    }
 
   /* Refuse 1970..9999 by hour without walking 70 million hours: no row
    * is longer than twice its nominal length, so this is a safe bound. */
@@ -544,8 +562,8 @@ sb_history_aggregate (SbGranularity granularity, GTimeZone *tz,
 
   /* One walk: rows are kept up to the limit, counted to the end for
    * the message. */
-  rows = g_array_sized_new (FALSE, TRUE, sizeof (SbHistoryRow),
-                            (guint) MIN (estimate + 2, SB_HISTORY_MAX_ROWS));
+  self->rows = g_array_sized_new (FALSE, TRUE, sizeof (SbHistoryRow),
+                                  (guint) MIN (estimate + 2, SB_HISTORY_MAX_ROWS));
   for (start = sb_history_floor (granularity, tz, from); start < to;
        start = walk_next (granularity, &stretch, start))
     {
@@ -553,7 +571,7 @@ sb_history_aggregate (SbGranularity granularity, GTimeZone *tz,
         {
           SbHistoryRow row = { .start = start };
 
-          g_array_append_val (rows, row);
+          g_array_append_val (self->rows, row);
         }
     }
   if (n_rows > SB_HISTORY_MAX_ROWS)
@@ -561,21 +579,72 @@ sb_history_aggregate (SbGranularity granularity, GTimeZone *tz,
       set_too_many_rows (error, granularity, tz, from, to, n_rows, FALSE);
       return NULL;
     }
+  return g_steal_pointer (&self);
+}
+
+void
+sb_history_aggregator_add (SbHistoryAggregator *self, const SbBucketRow *bucket)
+{
+  SbHistoryRow *row;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (bucket != NULL);
 
   /* Only buckets that intersect [from, to) count, each in the row that
-   * contains its start; order does not matter. */
-  for (i = 0; buckets != NULL && i < buckets->len; i++)
-    {
-      const SbBucketRow *bucket = &g_array_index (buckets, SbBucketRow, i);
-      SbHistoryRow *row;
+   * contains its start. */
+  if (self->rows->len == 0 || bucket->start >= self->to ||
+      bucket->start <= self->from - SB_BUCKET_SECONDS ||
+      bucket->start < g_array_index (self->rows, SbHistoryRow, 0).start)
+    return;
+  row = &g_array_index (self->rows, SbHistoryRow,
+                        find_row (self->rows, bucket->start, &self->hint));
+  row->rx = add_saturating (row->rx, bucket->rx);
+  row->tx = add_saturating (row->tx, bucket->tx);
+}
 
-      if (bucket->start >= to || bucket->start <= from - SB_BUCKET_SECONDS ||
-          bucket->start < g_array_index (rows, SbHistoryRow, 0).start)
-        continue;
-      row = &g_array_index (rows, SbHistoryRow, find_row (rows, bucket->start, &hint));
-      row->rx = add_saturating (row->rx, bucket->rx);
-      row->tx = add_saturating (row->tx, bucket->tx);
-    }
+void
+sb_history_aggregator_add_bucket (const SbBucketRow *bucket, gpointer aggregator)
+{
+  sb_history_aggregator_add (aggregator, bucket);
+}
 
-  return g_steal_pointer (&rows);
+GArray *
+sb_history_aggregator_finish (SbHistoryAggregator *self)
+{
+  GArray *rows;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  rows = g_steal_pointer (&self->rows);
+  sb_history_aggregator_free (self);
+  return rows;
+}
+
+void
+sb_history_aggregator_free (SbHistoryAggregator *self)
+{
+  if (self == NULL)
+    return;
+
+  g_clear_pointer (&self->rows, g_array_unref);
+  g_free (self);
+}
+
+GArray *
+sb_history_aggregate (SbGranularity granularity, GTimeZone *tz,
+                      gint64 from, gint64 to,
+                      const GArray *buckets, GError **error)
+{
+  SbHistoryAggregator *self;
+
+  g_return_val_if_fail ((guint) granularity < G_N_ELEMENTS (granularity_names), NULL);
+  g_return_val_if_fail (tz != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = sb_history_aggregator_new (granularity, tz, from, to, error);
+  if (self == NULL)
+    return NULL;
+  for (guint i = 0; buckets != NULL && i < buckets->len; i++)
+    sb_history_aggregator_add (self, &g_array_index (buckets, SbBucketRow, i));
+  return sb_history_aggregator_finish (self);
 }

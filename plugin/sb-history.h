@@ -4,6 +4,8 @@
 
 #include <glib.h>
 
+#include "sb-store.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -15,6 +17,8 @@ typedef enum {
 
 #define SB_HISTORY_MAX_ROWS 20000
 
+/* Laid out as the D-Bus type (xtt): an array of rows is a reply of
+ * GetHistory as it is (g_variant_new_fixed_array()). */
 typedef struct {
   gint64  start;
   guint64 rx;
@@ -53,5 +57,26 @@ gint64 sb_history_next  (SbGranularity granularity, GTimeZone *tz, gint64 start)
 GArray *sb_history_aggregate (SbGranularity granularity, GTimeZone *tz,
                               gint64 from, gint64 to,
                               const GArray *buckets, GError **error);
+
+/* sb_history_aggregate() a bucket at a time, for buckets that come one
+ * by one (sb_store_foreach_bucket()) rather than in an array.
+ * _new() validates exactly as sb_history_aggregate() does (NULL and the
+ * same error) and lays out the empty rows, so the range is refused
+ * before anything is read; _add() counts one bucket under the same
+ * rules, in any order; _finish() gives the SbHistoryRow elements and
+ * frees the aggregator. */
+typedef struct _SbHistoryAggregator SbHistoryAggregator;
+
+SbHistoryAggregator *sb_history_aggregator_new    (SbGranularity granularity, GTimeZone *tz,
+                                                   gint64 from, gint64 to, GError **error);
+void                 sb_history_aggregator_add    (SbHistoryAggregator *self,
+                                                   const SbBucketRow   *bucket);
+/* sb_history_aggregator_add() as an SbBucketFunc: @aggregator is the
+ * SbHistoryAggregator. */
+void                 sb_history_aggregator_add_bucket (const SbBucketRow *bucket,
+                                                       gpointer           aggregator);
+GArray              *sb_history_aggregator_finish (SbHistoryAggregator *self);
+void                 sb_history_aggregator_free   (SbHistoryAggregator *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbHistoryAggregator, sb_history_aggregator_free)
 
 G_END_DECLS

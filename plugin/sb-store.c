@@ -567,19 +567,44 @@ varint_read (const guint8 **p,
              const guint8  *end,
              guint64       *out)
 {
+  const guint8 *q = *p;
   guint64 value = 0;
 
-  for (guint shift = 0; shift < 64 && *p < end; shift += 7)
+  /* Most counts of 15 minutes take one to three bytes: read those
+   * without the loop, which is most of reading a year back. */
+  if (end - q >= 3)
     {
-      guint8 byte = *(*p)++;
-      guint64 bits = byte & 0x7f;
-
-      /* The tenth byte holds bit 63 only. */
-      if (shift == 63 && bits > 1)
-        return FALSE;
-      value |= bits << shift;
-      if ((byte & 0x80) == 0)
+      if (q[0] < 0x80)
         {
+          *out = q[0];
+          *p = q + 1;
+          return TRUE;
+        }
+      if (q[1] < 0x80)
+        {
+          *out = (q[0] & 0x7fu) | (guint64) q[1] << 7;
+          *p = q + 2;
+          return TRUE;
+        }
+      if (q[2] < 0x80)
+        {
+          *out = (q[0] & 0x7fu) | (guint64) (q[1] & 0x7fu) << 7 | (guint64) q[2] << 14;
+          *p = q + 3;
+          return TRUE;
+        }
+    }
+
+  for (guint shift = 0; shift <= 63 && q < end; shift += 7)
+    {
+      guint8 byte = *q++;
+
+      value |= (guint64) (byte & 0x7f) << shift;
+      if (byte < 0x80)
+        {
+          /* The tenth byte holds bit 63 only. */
+          if (shift == 63 && byte > 1)
+            return FALSE;
+          *p = q;
           *out = value;
           return TRUE;
         }
@@ -976,9 +1001,10 @@ prepare_statements (SbStore *store,
   return TRUE;
 }
 
-SbStore *
-sb_store_open (const char *path,
-               GError    **error)
+static SbStore *
+store_open (const char *path,
+            const char *uri,
+            GError    **error)
 {
   g_autoptr(SbStore) store = g_new0 (SbStore, 1);
   g_autofree char *operation = NULL;
@@ -990,10 +1016,12 @@ sb_store_open (const char *path,
   /* A file that cannot be opened for writing is opened read-only by
    * SQLite: reading still works and writes fail with READ_ONLY, so the
    * daemon keeps the usage it has and reports the storage problem. */
-  rc = sqlite3_open_v2 (store->path, &store->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                        /* One thread at a time: no lock around every call. */
-                        SQLITE_OPEN_NOMUTEX, NULL);
+  rc = uri != NULL ? sqlite3_open_v2 (uri, &store->db,
+                                      SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL)
+                   : sqlite3_open_v2 (store->path, &store->db,
+                                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                      /* One thread at a time: no lock around every call. */
+                                      SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK)
     {
       set_sql_error (store, error, rc, "Could not open database %s", store->path);
@@ -1024,6 +1052,14 @@ sb_store_open (const char *path,
       return NULL;
     }
 
+  if (uri != NULL && version != SB_STORE_SCHEMA_VERSION)
+    {
+      /* Read-only: no migration can happen. */
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "Database %s has schema version %" G_GINT64_FORMAT " and cannot be "
+                   "upgraded while it is read-only", store->path, version);
+      return NULL;
+    }
   if (!check_integrity (store, error))
     return NULL;
   if (version == 0 && !check_unversioned_is_empty (store, error))
@@ -1045,6 +1081,75 @@ sb_store_open (const char *path,
 
   store->version = SB_STORE_SCHEMA_VERSION;
   return g_steal_pointer (&store);
+}
+
+SbStore *
+sb_store_open (const char *path,
+               GError    **error)
+{
+  return store_open (path, NULL, error);
+}
+
+/* Replaces everything in @dest with the content of @src. */
+static gboolean
+copy_database (SbStore *src,
+               SbStore *dest,
+               GError **error)
+{
+  sqlite3_backup *backup;
+  int rc;
+
+  backup = sqlite3_backup_init (dest->db, "main", src->db, "main");
+  if (backup == NULL)
+    {
+      set_sql_error (dest, error, sqlite3_errcode (dest->db), "Could not copy %s into %s",
+                     src->path, dest->path);
+      return FALSE;
+    }
+  rc = sqlite3_backup_step (backup, -1);
+  sqlite3_backup_finish (backup);
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (dest, error, rc, "Could not copy %s into %s", src->path, dest->path);
+      return FALSE;
+    }
+  dest->commit_count++;
+  return TRUE;
+}
+
+SbStore *
+sb_store_open_copy (const char *path,
+                    GError    **error)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *uri = NULL;
+  g_autoptr(SbStore) file = NULL;
+  g_autoptr(SbStore) memory = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  /* immutable: no locks and no -shm, so nothing is created beside a file
+   * in a read-only directory (a WAL left by a crash is not read). */
+  escaped = g_uri_escape_string (path, "/", FALSE);
+  uri = g_strconcat ("file:", escaped, "?immutable=1", NULL);
+  file = store_open (path, uri, error);
+  if (file == NULL)
+    return NULL;
+  memory = sb_store_open (NULL, error);
+  if (memory == NULL || !copy_database (file, memory, error))
+    return NULL;
+  return g_steal_pointer (&memory);
+}
+
+gboolean
+sb_store_copy_into (SbStore *src,
+                    SbStore *dest,
+                    GError **error)
+{
+  g_return_val_if_fail (src != NULL && dest != NULL, FALSE);
+  g_return_val_if_fail (!src->in_transaction && !dest->in_transaction, FALSE);
+
+  return copy_database (src, dest, error);
 }
 
 void
@@ -1368,68 +1473,130 @@ sb_store_add_usage (SbStore    *store,
   return step_write (store, stmt, error, "Could not add usage for %s", iccid);
 }
 
-/* Appends the buckets of one day row that start in [@from, @to) to
- * @rows, home and roaming of one slot merged; decodes as
- * day_slots_decode() does, straight into @rows (a year is 35,040
- * buckets). FALSE for a row the store did not write: slots that do not
- * decode or do not add up to the day's totals. */
+/* Calls @func for the buckets of one day row that start in [@from,
+ * @to), home and roaming of one slot merged: the hot loop of reading
+ * history, so it decodes as day_slots_decode() does, in one pass. FALSE
+ * for a row the store did not write (slots that do not decode or do not
+ * add up to the day's totals), possibly after calls for some of it. */
 static gboolean
-append_day (GArray       *rows,
-            gint64        day,
-            guint64       day_rx,
-            guint64       day_tx,
-            const guint8 *data,
-            gsize         length,
-            gint64        from,
-            gint64        to)
+emit_day (gint64        day,
+          guint64       day_rx,
+          guint64       day_tx,
+          const guint8 *data,
+          gsize         length,
+          gint64        from,
+          gint64        to,
+          SbBucketFunc  func,
+          gpointer      user_data)
 {
   const guint8 *p = data, *end = data + length;
+  SbBucketRow bucket = { 0 };
   guint64 rx_sum = 0, tx_sum = 0;
-  guint first = rows->len, n = 0;
+  gboolean pending = FALSE;
+  /* Inside these days no start is near the ends of gint64. */
+  gboolean plain = day > MIN_DAY && day < MAX_DAY;
+  gint64 midnight = plain ? day * SECONDS_PER_DAY : 0;
   int last_key = -1;
-  SbBucketRow *out;
-
-  /* Room for every slot of the day, cut back below. */
-  g_array_set_size (rows, first + SLOTS_PER_DAY);
-  out = &g_array_index (rows, SbBucketRow, first);
 
   while (p < end)
     {
       guint key = *p++;
+      gboolean roaming = (key & 1) != 0;
       guint64 rx, tx;
       gint64 start;
 
       if ((int) key <= last_key || key >= N_SLOT_KEYS ||
-          !varint_read (&p, end, &rx) || !varint_read (&p, end, &tx) ||
-          !slot_start (day, key, &start))
+          !varint_read (&p, end, &rx) || !varint_read (&p, end, &tx))
         return FALSE;
       last_key = (int) key;
       rx_sum = uadd_sat (rx_sum, rx);
       tx_sum = uadd_sat (tx_sum, tx);
+
+      if (plain)
+        start = midnight + (gint64) (key / 2) * SB_BUCKET_SECONDS;
+      else if (!slot_start (day, key, &start))
+        return FALSE;
       if (start < from || start >= to)
         continue;
 
       /* A roaming entry (odd key) follows the home entry of its slot. */
-      if ((key & 1) != 0 && n > 0 && out[n - 1].start == start)
+      if (pending && !(roaming && bucket.start == start))
         {
-          out[n - 1].rx = uadd_sat (out[n - 1].rx, rx);
-          out[n - 1].tx = uadd_sat (out[n - 1].tx, tx);
+          func (&bucket, user_data);
+          pending = FALSE;
         }
-      else
+      if (!pending)
         {
-          out[n].start = start;
-          out[n].rx = rx;
-          out[n].tx = tx;
-          n++;
+          bucket = (SbBucketRow) { .start = start };
+          pending = TRUE;
         }
-      if ((key & 1) != 0)
+      bucket.rx = uadd_sat (bucket.rx, rx);
+      bucket.tx = uadd_sat (bucket.tx, tx);
+      if (roaming)
         {
-          out[n - 1].roaming_rx = rx;
-          out[n - 1].roaming_tx = tx;
+          bucket.roaming_rx = rx;
+          bucket.roaming_tx = tx;
         }
     }
-  g_array_set_size (rows, first + n);
+  if (pending)
+    func (&bucket, user_data);
   return rx_sum == day_rx && tx_sum == day_tx;
+}
+
+gboolean
+sb_store_foreach_bucket (SbStore      *store,
+                         const char   *iccid,
+                         gint64        from,
+                         gint64        to,
+                         SbBucketFunc  func,
+                         gpointer      user_data,
+                         GError      **error)
+{
+  g_autoptr(SbStmtInUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (iccid != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  if (from >= to)
+    return TRUE;
+
+  stmt = stmt_acquire (store, STMT_GET_BUCKETS);
+  bind_text (stmt, 1, iccid);
+  sqlite3_bind_int64 (stmt, 2, floor_div (from, SECONDS_PER_DAY));
+  sqlite3_bind_int64 (stmt, 3, floor_div (to - 1, SECONDS_PER_DAY));
+
+  /* Days come in order and each day's slots in order: so do the
+   * buckets. Sums are done here, in guint64, saturating. */
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 day = sqlite3_column_int64 (stmt, 0);
+
+      if (sqlite3_column_type (stmt, 3) != SQLITE_BLOB ||
+          !emit_day (day, column_u64 (stmt, 1), column_u64 (stmt, 2),
+                     sqlite3_column_blob (stmt, 3), (gsize) sqlite3_column_bytes (stmt, 3),
+                     from, to, func, user_data))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "Could not read usage of %s: the row of day %" G_GINT64_FORMAT
+                       " in %s is damaged", iccid, day, store->path);
+          return FALSE;
+        }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (store, error, rc, "Could not read usage of %s", iccid);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+append_bucket (const SbBucketRow *bucket,
+               gpointer           user_data)
+{
+  g_array_append_vals (user_data, bucket, 1);
 }
 
 GArray *
@@ -1439,45 +1606,14 @@ sb_store_get_buckets (SbStore    *store,
                       gint64      to,
                       GError    **error)
 {
-  g_autoptr(SbStmtInUse) stmt = NULL;
   g_autoptr(GArray) rows = NULL;
-  int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
   g_return_val_if_fail (iccid != NULL, NULL);
 
-  /* Zeroed: a new row's counts start at 0. */
   rows = g_array_new (FALSE, TRUE, sizeof (SbBucketRow));
-  if (from >= to)
-    return g_steal_pointer (&rows);
-
-  stmt = stmt_acquire (store, STMT_GET_BUCKETS);
-  bind_text (stmt, 1, iccid);
-  sqlite3_bind_int64 (stmt, 2, floor_div (from, SECONDS_PER_DAY));
-  sqlite3_bind_int64 (stmt, 3, floor_div (to - 1, SECONDS_PER_DAY));
-
-  /* Days come in order and each day's slots in order: the buckets come
-   * out ascending. Sums are done here, in guint64, saturating. */
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 day = sqlite3_column_int64 (stmt, 0);
-
-      if (sqlite3_column_type (stmt, 3) != SQLITE_BLOB ||
-          !append_day (rows, day, column_u64 (stmt, 1), column_u64 (stmt, 2),
-                       sqlite3_column_blob (stmt, 3),
-                       (gsize) sqlite3_column_bytes (stmt, 3), from, to))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "Could not read usage of %s: the row of day %" G_GINT64_FORMAT
-                       " in %s is damaged", iccid, day, store->path);
-          return NULL;
-        }
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_sql_error (store, error, rc, "Could not read usage of %s", iccid);
-      return NULL;
-    }
+  if (!sb_store_foreach_bucket (store, iccid, from, to, append_bucket, rows, error))
+    return NULL;
   return g_steal_pointer (&rows);
 }
 

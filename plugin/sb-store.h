@@ -2,7 +2,8 @@
  * SQLite persistence: profiles, 15-minute usage buckets (home and roaming
  * apart), per-bearer counter snapshots, period usage and an event log.
  * One SbStore is one database connection; all calls are synchronous and
- * fast (the daemon batches them into one transaction per flush).
+ * fast (the daemon batches them into one transaction per flush). Use a
+ * store from one thread at a time: the connection takes no locks.
  */
 #pragma once
 
@@ -67,6 +68,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbSnapshotRow, sb_snapshot_row_free)
  * or has a damaged schema, G_IO_ERROR_NOT_SUPPORTED for a newer schema
  * version (the file is left untouched). */
 SbStore *sb_store_open (const char *path, GError **error);
+
+/* A database in memory holding a copy of the file at @path, read without
+ * writing anything (a read-only directory). The file must be at the
+ * current schema version. */
+SbStore *sb_store_open_copy (const char *path, GError **error);
+
+/* Replaces the whole content of @dest with that of @src: moves what was
+ * counted in memory into the file once it can be written. */
+gboolean sb_store_copy_into (SbStore *src, SbStore *dest, GError **error);
 void     sb_store_free (SbStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbStore, sb_store_free)
 
@@ -95,6 +105,15 @@ gboolean sb_store_add_usage (SbStore *store, const char *iccid, gint64 when,
  * only buckets that exist. */
 GArray  *sb_store_get_buckets (SbStore *store, const char *iccid,
                                gint64 from, gint64 to, GError **error);
+/* The same buckets, in the same order, handed to @func one by one
+ * without building an array (a year is 35,040 of them). @bucket is only
+ * valid during the call. On error, @func may have seen some of the
+ * buckets: discard what it made of them. */
+typedef void (*SbBucketFunc) (const SbBucketRow *bucket, gpointer user_data);
+gboolean sb_store_foreach_bucket (SbStore *store, const char *iccid,
+                                  gint64 from, gint64 to,
+                                  SbBucketFunc func, gpointer user_data,
+                                  GError **error);
 
 /* Snapshots, keyed by bearer_key. Returns NULL without error when absent. */
 gboolean       sb_store_put_snapshot (SbStore *store, const SbSnapshotRow *row, GError **error);

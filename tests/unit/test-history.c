@@ -599,6 +599,131 @@ test_aggregate_max_rows (void)
   g_assert_cmpuint (months->len, ==, SB_HISTORY_MAX_ROWS);
 }
 
+/* The rows of a long range are exactly those that sb_history_floor() and
+ * sb_history_next() define, one after the other: in zones with DST,
+ * skipped and repeated midnights, half-hour changes and a skipped day,
+ * over years of offset changes and in small windows around them. */
+typedef struct {
+  const char *zone;
+  const char *from;
+  const char *to;
+} WalkCase;
+
+static const WalkCase walk_cases[] = {
+  { "UTC", "2025-06-15T07:10:00Z", "2026-06-15T07:10:00Z" },
+  { "Europe/Berlin", "2025-06-15T07:10:00Z", "2026-06-15T07:10:00Z" },
+  { "America/New_York", "2025-06-15T07:10:00Z", "2026-06-15T07:10:00Z" },
+  { "Asia/Kathmandu", "2025-06-15T07:10:00Z", "2026-06-15T07:10:00Z" },
+  { "Australia/Lord_Howe", "2025-06-15T07:10:00Z", "2026-06-15T07:10:00Z" },
+  { "America/Santiago", "2025-06-15T07:10:00Z", "2026-06-15T07:10:00Z" },
+  { "America/Havana", "2025-06-15T07:10:00Z", "2026-12-15T07:10:00Z" },
+  { "Pacific/Apia", "2011-06-15T00:00:00Z", "2012-06-15T00:00:00Z" },
+  { "Africa/Casablanca", "2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z" },
+  { BACK_OVER_MIDNIGHT, "2026-10-01T00:00:00Z", "2026-12-01T00:00:00Z" },
+  { "Europe/Berlin", "1970-01-01T00:00:00Z", "1972-01-01T00:00:00Z" },
+  { "Europe/Berlin", "2026-03-29T00:59:59Z", "2026-03-29T01:00:01Z" },
+  { "Australia/Lord_Howe", "2026-04-04T14:59:00Z", "2026-04-04T15:01:00Z" },
+  { "UTC", "9998-01-01T00:00:00Z", "9999-12-31T23:59:59Z" },
+};
+
+static void
+test_aggregate_walk (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (walk_cases); i++)
+    {
+      const WalkCase *c = &walk_cases[i];
+      g_autoptr(GTimeZone) tz = zone (c->zone);
+      gint64 from = iso (c->from), to = iso (c->to);
+
+      for (SbGranularity g = SB_GRANULARITY_HOUR; g <= SB_GRANULARITY_MONTH; g++)
+        {
+          g_autoptr(GArray) rows = NULL;
+          g_autoptr(GError) error = NULL;
+          guint n = 0;
+
+          g_test_message ("%s %s from %s", c->zone, sb_granularity_to_string (g), c->from);
+          rows = sb_history_aggregate (g, tz, from, to, NULL, &error);
+          g_assert_no_error (error);
+          for (gint64 start = sb_history_floor (g, tz, from); start < to;
+               start = sb_history_next (g, tz, start), n++)
+            {
+              g_assert_cmpuint (n, <, rows->len);
+              g_assert_cmpint (g_array_index (rows, SbHistoryRow, n).start, ==, start);
+            }
+          g_assert_cmpuint (n, ==, rows->len);
+        }
+    }
+}
+
+/* Buckets one at a time, in any order, come to what the array gives;
+ * a range the array refuses, the aggregator refuses alike. */
+static void
+test_aggregator (void)
+{
+  g_autoptr(GTimeZone) tz = zone ("Europe/Berlin");
+  g_autoptr(GArray) buckets = buckets_new ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  gint64 from = iso ("2026-03-20T10:20:00+01:00"), to = iso ("2026-04-03T00:00:00+02:00"), t;
+
+  for (t = from - 7200; t < to + 7200; t += SB_BUCKET_SECONDS)
+    add_bucket (buckets, t, g_rand_int_range (rand, 0, 1000), 1);
+  add_bucket (buckets, from, G_MAXUINT64, 0);   /* saturates its row */
+
+  for (SbGranularity g = SB_GRANULARITY_HOUR; g <= SB_GRANULARITY_MONTH; g++)
+    {
+      g_autoptr(GArray) expected = NULL;
+      g_autoptr(GArray) rows = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SbHistoryAggregator) aggregator = NULL;
+      g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
+
+      expected = sb_history_aggregate (g, tz, from, to, buckets, &error);
+      g_assert_no_error (error);
+
+      for (guint i = 0; i < buckets->len; i++)
+        g_array_append_val (order, i);
+      for (guint i = order->len - 1; i > 0; i--)
+        {
+          guint j = g_rand_int_range (rand, 0, (gint32) i + 1);
+          guint swap = g_array_index (order, guint, i);
+
+          g_array_index (order, guint, i) = g_array_index (order, guint, j);
+          g_array_index (order, guint, j) = swap;
+        }
+
+      aggregator = sb_history_aggregator_new (g, tz, from, to, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < order->len; i++)
+        sb_history_aggregator_add_bucket (&g_array_index (buckets, SbBucketRow,
+                                                          g_array_index (order, guint, i)),
+                                          aggregator);
+      rows = sb_history_aggregator_finish (g_steal_pointer (&aggregator));
+
+      g_assert_cmpuint (rows->len, ==, expected->len);
+      g_assert_cmpmem (rows->data, rows->len * sizeof (SbHistoryRow),
+                       expected->data, expected->len * sizeof (SbHistoryRow));
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (invalid_cases); i++)
+    {
+      const InvalidCase *c = &invalid_cases[i];
+      g_autoptr(GTimeZone) case_tz = zone (c->zone);
+      g_autoptr(GError) array_error = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) rows = NULL;
+      g_autoptr(SbHistoryAggregator) aggregator = NULL;
+      gint64 case_to = iso (c->to) + (c->diagnosis == NULL ? 2 : 0);
+
+      rows = sb_history_aggregate (c->granularity, case_tz, iso (c->from), case_to, NULL, &array_error);
+      aggregator = sb_history_aggregator_new (c->granularity, case_tz, iso (c->from), case_to, &error);
+      g_assert_null (rows);
+      g_assert_null (aggregator);
+      g_assert_nonnull (array_error);
+      g_assert_error (error, array_error->domain, array_error->code);
+      g_assert_cmpstr (error->message, ==, array_error->message);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -626,6 +751,8 @@ main (int argc, char **argv)
   g_test_add_func ("/history/aggregate/from-equals-to", test_aggregate_empty_range);
   g_test_add_func ("/history/aggregate/year-9999", test_aggregate_year_9999);
   g_test_add_func ("/history/aggregate/max-rows", test_aggregate_max_rows);
+  g_test_add_func ("/history/aggregate/walk-matches-floor-next", test_aggregate_walk);
+  g_test_add_func ("/history/aggregator/one-by-one", test_aggregator);
   for (i = 0; i < G_N_ELEMENTS (invalid_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/history/aggregate/invalid/%u", i);

@@ -464,6 +464,89 @@ test_bucket_range (void)
     }
 }
 
+/* Buckets either side of UTC midnight land in different day rows; home
+ * and roaming of one slot come back as one bucket, roaming alone too. */
+static void
+test_bucket_days (void)
+{
+  g_autoptr(SbStore) store = open_ok (NULL);
+  g_autoptr(GArray) rows = NULL;
+  static const struct {
+    gint64 when;
+    gboolean roaming;
+    guint64 rx, tx;
+  } adds[] = {
+    { 86400 - 1, FALSE, 1, 10 },
+    { 86400, TRUE, 2, 20 },
+    { 86400 + 899, FALSE, 4, 40 },
+    { 2 * 86400 - 900, TRUE, 8, 80 },
+    { -1, TRUE, 16, 160 },
+    { -86400, FALSE, 32, 320 },
+  };
+  static const SbBucketRow expected[] = {
+    { -86400, 32, 320, 0, 0 },
+    { -900, 16, 160, 16, 160 },
+    { 86400 - 900, 1, 10, 0, 0 },
+    { 86400, 6, 60, 2, 20 },
+    { 2 * 86400 - 900, 8, 80, 8, 80 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (adds); i++)
+    add_usage_ok (store, "A", adds[i].when, adds[i].roaming, adds[i].rx, adds[i].tx);
+
+  rows = get_buckets_ok (store, "A", G_MININT64, G_MAXINT64);
+  g_assert_cmpuint (rows->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const SbBucketRow *row = &g_array_index (rows, SbBucketRow, i);
+
+      g_assert_cmpint (row->start, ==, expected[i].start);
+      g_assert_cmpuint (row->rx, ==, expected[i].rx);
+      g_assert_cmpuint (row->tx, ==, expected[i].tx);
+      g_assert_cmpuint (row->roaming_rx, ==, expected[i].roaming_rx);
+      g_assert_cmpuint (row->roaming_tx, ==, expected[i].roaming_tx);
+    }
+}
+
+static void
+append_bucket (const SbBucketRow *bucket,
+               gpointer           user_data)
+{
+  g_array_append_vals (user_data, bucket, 1);
+}
+
+/* The callback sees what sb_store_get_buckets() returns, in its order. */
+static void
+test_bucket_foreach (void)
+{
+  g_autoptr(SbStore) store = open_ok (NULL);
+
+  for (gint64 t = -2 * 86400; t < 3 * 86400; t += 7 * SB_BUCKET_SECONDS)
+    add_usage_ok (store, "A", t, (t / SB_BUCKET_SECONDS) % 3 == 0, (guint64) (t + 2 * 86400), 1);
+  add_usage_ok (store, "A", 0, TRUE, 5, 5);
+  add_usage_ok (store, "B", 0, FALSE, 9, 9);
+
+  for (guint i = 0; i < G_N_ELEMENTS (range_cases) + 3; i++)
+    {
+      static const gint64 more[][2] = { { -86400, 86400 }, { 899, 86401 }, { 0, 0 } };
+      gint64 from = i < G_N_ELEMENTS (range_cases) ? range_cases[i].from : more[i - G_N_ELEMENTS (range_cases)][0];
+      gint64 to = i < G_N_ELEMENTS (range_cases) ? range_cases[i].to : more[i - G_N_ELEMENTS (range_cases)][1];
+      g_autoptr(GArray) expected = get_buckets_ok (store, "A", from, to);
+      g_autoptr(GArray) seen = g_array_new (FALSE, TRUE, sizeof (SbBucketRow));
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (sb_store_foreach_bucket (store, "A", from, to, append_bucket, seen, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (seen->len, ==, expected->len);
+      if (expected->len > 0)
+        g_assert_cmpmem (seen->data, seen->len * sizeof (SbBucketRow),
+                         expected->data, expected->len * sizeof (SbBucketRow));
+      for (guint j = 1; j < seen->len; j++)
+        g_assert_cmpint (g_array_index (seen, SbBucketRow, j - 1).start, <,
+                         g_array_index (seen, SbBucketRow, j).start);
+    }
+}
+
 /* ---- snapshots -------------------------------------------------------- */
 
 static void
@@ -962,13 +1045,17 @@ test_file_fresh (Fixture       *fixture,
   g_autoptr(SbStore) store = open_ok (fixture->path);
   g_autofree char *version = NULL;
   g_autofree char *mode = NULL;
+  g_autofree char *free_pages = NULL;
 
-  g_assert_cmpint (sb_store_schema_version (store), ==, 1);
+  g_assert_cmpint (sb_store_schema_version (store), ==, 2);
   g_assert_cmpint (sb_store_schema_version (store), ==, SB_STORE_SCHEMA_VERSION);
   g_clear_pointer (&store, sb_store_free);
 
   version = raw_query_text (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "1");
+  g_assert_cmpstr (version, ==, "2");
+  /* The steps' rebuilt tables left no free pages behind. */
+  free_pages = raw_query_text (fixture->path, "PRAGMA freelist_count");
+  g_assert_cmpstr (free_pages, ==, "0");
   mode = raw_query_text (fixture->path, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
 }
@@ -1044,8 +1131,8 @@ typedef struct {
 /* In rollback-journal mode, switching to WAL would change the header:
  * the checksum catches any write before the version check. */
 static const NewerCase newer_cases[] = {
-  { 2, "wal" },
-  { 2, "delete" },
+  { SB_STORE_SCHEMA_VERSION + 1, "wal" },
+  { SB_STORE_SCHEMA_VERSION + 1, "delete" },
   { 99, "delete" },
   { G_MAXINT32, "wal" },
 };
@@ -1166,8 +1253,8 @@ MAKE_DAMAGED (missing_state, "DROP TABLE state")
 MAKE_DAMAGED (missing_column, "ALTER TABLE snapshots DROP COLUMN has_totals")
 MAKE_DAMAGED (missing_key,
               "DROP TABLE buckets;"
-              "CREATE TABLE buckets (iccid TEXT, start INTEGER, roaming INTEGER,"
-              " rx INTEGER, tx INTEGER)")
+              "CREATE TABLE buckets (iccid TEXT, day INTEGER, rx INTEGER,"
+              " tx INTEGER, slots BLOB)")
 MAKE_DAMAGED (negative_version, "PRAGMA user_version = -1")
 
 static void
@@ -1273,6 +1360,501 @@ test_file_migrate (Fixture       *fixture,
 
   store = open_ok (fixture->path);
   check_everything (store);
+}
+
+/* ---- version 1 files --------------------------------------------------
+ * Version 1 as it shipped: its schema (migrations[0]) and rows as its code
+ * wrote them, one per bucket and guint64 bit-cast into INTEGER. */
+
+static const char v1_schema[] =
+  "CREATE TABLE profiles ("
+  "  iccid TEXT NOT NULL PRIMARY KEY,"
+  "  eid TEXT,"
+  "  sim_type TEXT,"
+  "  operator_name TEXT,"
+  "  first_seen INTEGER NOT NULL,"
+  "  last_seen INTEGER NOT NULL,"
+  "  total_rx INTEGER NOT NULL,"
+  "  total_tx INTEGER NOT NULL,"
+  "  period_start INTEGER NOT NULL,"
+  "  period_rx INTEGER NOT NULL,"
+  "  period_tx INTEGER NOT NULL,"
+  "  period_correction INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE buckets ("
+  "  iccid TEXT NOT NULL,"
+  "  start INTEGER NOT NULL,"
+  "  roaming INTEGER NOT NULL CHECK (roaming IN (0, 1)),"
+  "  rx INTEGER NOT NULL,"
+  "  tx INTEGER NOT NULL,"
+  "  PRIMARY KEY (iccid, start, roaming)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE snapshots ("
+  "  bearer_key TEXT NOT NULL PRIMARY KEY,"
+  "  iccid TEXT NOT NULL,"
+  "  valid INTEGER NOT NULL,"
+  "  session INTEGER NOT NULL,"
+  "  rx INTEGER NOT NULL,"
+  "  tx INTEGER NOT NULL,"
+  "  has_totals INTEGER NOT NULL,"
+  "  total_rx INTEGER NOT NULL,"
+  "  total_tx INTEGER NOT NULL,"
+  "  updated INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX snapshots_by_session ON snapshots (iccid, session, updated);"
+  "CREATE TABLE events ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  time INTEGER NOT NULL,"
+  "  iccid TEXT,"
+  "  kind TEXT NOT NULL,"
+  "  value INTEGER NOT NULL,"
+  "  detail TEXT"
+  ");"
+  "CREATE INDEX events_by_iccid ON events (iccid, time);"
+  "CREATE TABLE state ("
+  "  key TEXT NOT NULL PRIMARY KEY,"
+  "  value TEXT NOT NULL"
+  ") WITHOUT ROWID;"
+  "PRAGMA user_version = 1;";
+
+typedef struct {
+  const char *iccid;
+  gint64      start;
+  gboolean    roaming;
+  guint64     rx;
+  guint64     tx;
+} V1Bucket;
+
+/* Both ends of time, both sides of midnight, home and roaming apart and
+ * together, counts past 2^63, a profile without a profile row. */
+static const V1Bucket v1_buckets[] = {
+  { "8981100000000000003", G_MININT64 + 8, FALSE, 1, 2 },
+  { "8981100000000000003", -86400 - 900, FALSE, 7, 8 },
+  { "8981100000000000003", -900, TRUE, 1, 2 },
+  { "8981100000000000003", 0, FALSE, 10, 20 },
+  { "8981100000000000003", 0, TRUE, 3, 4 },
+  { "8981100000000000003", 86400 - 900, FALSE, G_MAXUINT64, 1 },
+  { "8981100000000000003", 86400 - 900, TRUE, 2, BIT63 },
+  { "8981100000000000003", 86400, TRUE, BIT63, BIT63 + 5 },
+  { "8981100000000000003", 1699999200, FALSE, 123456789, 7890 },
+  { "8981100000000000003", G_MAXINT64 - 7, TRUE, 3, 4 },
+  { "8981100000000000001", 900, FALSE, 100, 200 },
+  { "8981100000000000001", 1800, TRUE, 1000, 2000 },
+  { "B", 0, FALSE, 5, 6 },
+};
+
+static gint64
+bit_cast (guint64 value)
+{
+  gint64 stored;
+
+  memcpy (&stored, &value, sizeof stored);
+  return stored;
+}
+
+static void
+bind_or_null (sqlite3_stmt *stmt,
+              int           index,
+              const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static void
+v1_insert (sqlite3    *db,
+           const char *sql,
+           void      (*bind) (sqlite3_stmt *stmt, gconstpointer row),
+           gconstpointer rows,
+           gsize       row_size,
+           guint       n)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < n; i++)
+    {
+      bind (stmt, (const guint8 *) rows + i * row_size);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+    }
+  sqlite3_finalize (stmt);
+}
+
+static void
+v1_bind_profile (sqlite3_stmt *stmt, gconstpointer data)
+{
+  const SbProfileRow *p = data;
+
+  bind_or_null (stmt, 1, p->iccid);
+  bind_or_null (stmt, 2, p->eid);
+  bind_or_null (stmt, 3, p->sim_type);
+  bind_or_null (stmt, 4, p->operator_name);
+  sqlite3_bind_int64 (stmt, 5, p->first_seen);
+  sqlite3_bind_int64 (stmt, 6, p->last_seen);
+  sqlite3_bind_int64 (stmt, 7, bit_cast (p->total_rx));
+  sqlite3_bind_int64 (stmt, 8, bit_cast (p->total_tx));
+  sqlite3_bind_int64 (stmt, 9, p->period_start);
+  sqlite3_bind_int64 (stmt, 10, bit_cast (p->period_rx));
+  sqlite3_bind_int64 (stmt, 11, bit_cast (p->period_tx));
+  sqlite3_bind_int64 (stmt, 12, p->period_correction);
+}
+
+static void
+v1_bind_snapshot (sqlite3_stmt *stmt, gconstpointer data)
+{
+  const SbSnapshotRow *s = data;
+
+  bind_or_null (stmt, 1, s->bearer_key);
+  bind_or_null (stmt, 2, s->iccid);
+  sqlite3_bind_int (stmt, 3, s->snap.valid ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 4, bit_cast (s->snap.last.session));
+  sqlite3_bind_int64 (stmt, 5, bit_cast (s->snap.last.rx));
+  sqlite3_bind_int64 (stmt, 6, bit_cast (s->snap.last.tx));
+  sqlite3_bind_int (stmt, 7, s->snap.last.has_totals ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 8, bit_cast (s->snap.last.total_rx));
+  sqlite3_bind_int64 (stmt, 9, bit_cast (s->snap.last.total_tx));
+  sqlite3_bind_int64 (stmt, 10, s->updated);
+}
+
+static void
+v1_bind_event (sqlite3_stmt *stmt, gconstpointer data)
+{
+  const SbEventRow *e = data;
+
+  sqlite3_bind_int64 (stmt, 1, e->time);
+  bind_or_null (stmt, 2, e->iccid);
+  bind_or_null (stmt, 3, e->kind);
+  sqlite3_bind_int64 (stmt, 4, e->value);
+  bind_or_null (stmt, 5, e->detail);
+}
+
+static void
+v1_bind_bucket (sqlite3_stmt *stmt, gconstpointer data)
+{
+  const V1Bucket *b = data;
+
+  bind_or_null (stmt, 1, b->iccid);
+  sqlite3_bind_int64 (stmt, 2, b->start);
+  sqlite3_bind_int (stmt, 3, b->roaming ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 4, bit_cast (b->rx));
+  sqlite3_bind_int64 (stmt, 5, bit_cast (b->tx));
+}
+
+/* A version 1 file in WAL mode, as the daemon left it, holding
+ * profiles[], snapshots[], events[], a state key and @buckets. */
+static void
+make_v1_file (const char     *path,
+              const V1Bucket *buckets,
+              guint           n_buckets)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA journal_mode = WAL; BEGIN", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, v1_schema, NULL, NULL, NULL), ==, SQLITE_OK);
+  v1_insert (db, "INSERT INTO profiles VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             v1_bind_profile, profiles, sizeof profiles[0], G_N_ELEMENTS (profiles));
+  v1_insert (db, "INSERT INTO snapshots VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             v1_bind_snapshot, snapshots, sizeof snapshots[0], G_N_ELEMENTS (snapshots));
+  v1_insert (db, "INSERT INTO events (time, iccid, kind, value, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+             v1_bind_event, events, sizeof events[0], G_N_ELEMENTS (events));
+  v1_insert (db, "INSERT INTO buckets VALUES (?1, ?2, ?3, ?4, ?5)",
+             v1_bind_bucket, buckets, sizeof buckets[0], n_buckets);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO state VALUES ('plan:A', '5GB'); COMMIT",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static guint64
+sat_add (guint64 a,
+         guint64 b)
+{
+  return a > G_MAXUINT64 - b ? G_MAXUINT64 : a + b;
+}
+
+/* What version 1 answered for @iccid: its rows merged per start. */
+static GArray *
+v1_expected_buckets (const char *iccid)
+{
+  GArray *rows = g_array_new (FALSE, TRUE, sizeof (SbBucketRow));
+
+  /* v1_buckets[] is ordered by start within a profile. */
+  for (guint i = 0; i < G_N_ELEMENTS (v1_buckets); i++)
+    {
+      const V1Bucket *b = &v1_buckets[i];
+      SbBucketRow *row;
+
+      if (g_strcmp0 (b->iccid, iccid) != 0)
+        continue;
+      if (rows->len == 0 || g_array_index (rows, SbBucketRow, rows->len - 1).start != b->start)
+        {
+          g_array_set_size (rows, rows->len + 1);
+          g_array_index (rows, SbBucketRow, rows->len - 1).start = b->start;
+        }
+      row = &g_array_index (rows, SbBucketRow, rows->len - 1);
+      row->rx = sat_add (row->rx, b->rx);
+      row->tx = sat_add (row->tx, b->tx);
+      if (b->roaming)
+        {
+          row->roaming_rx = sat_add (row->roaming_rx, b->rx);
+          row->roaming_tx = sat_add (row->roaming_tx, b->tx);
+        }
+    }
+  return rows;
+}
+
+static void
+assert_buckets_equal (GArray *got,
+                      GArray *expected)
+{
+  g_assert_cmpuint (got->len, ==, expected->len);
+  for (guint i = 0; i < got->len; i++)
+    {
+      const SbBucketRow *a = &g_array_index (got, SbBucketRow, i);
+      const SbBucketRow *b = &g_array_index (expected, SbBucketRow, i);
+
+      g_assert_cmpint (a->start, ==, b->start);
+      g_assert_cmpuint (a->rx, ==, b->rx);
+      g_assert_cmpuint (a->tx, ==, b->tx);
+      g_assert_cmpuint (a->roaming_rx, ==, b->roaming_rx);
+      g_assert_cmpuint (a->roaming_tx, ==, b->roaming_tx);
+    }
+}
+
+/* Every row of a version 1 file is there after the upgrade, read through
+ * the same calls; the old table is gone and no page is left free. */
+static void
+test_file_migrate_v1 (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  static const char *const iccids[] = { "8981100000000000003", "8981100000000000001", "B" };
+  g_autoptr(SbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) all_events = NULL;
+  g_autofree char *plan = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *free_pages = NULL;
+  g_autofree char *old_table = NULL;
+  g_autofree char *day_rows = NULL;
+  g_autofree char *totals = NULL;
+
+  g_autoptr(GHashTable) days = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *n_days = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (v1_buckets); i++)
+    {
+      gint64 start = v1_buckets[i].start;
+      /* floor (start / 86400), for negative starts too */
+      gint64 day = start / 86400 - (start % 86400 < 0 ? 1 : 0);
+
+      g_hash_table_add (days, g_strdup_printf ("%s %" G_GINT64_FORMAT, v1_buckets[i].iccid, day));
+    }
+  n_days = g_strdup_printf ("%u", g_hash_table_size (days));
+
+  make_v1_file (fixture->path, v1_buckets, G_N_ELEMENTS (v1_buckets));
+  store = open_ok (fixture->path);
+  g_assert_cmpint (sb_store_schema_version (store), ==, 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
+    {
+      g_autoptr(SbProfileRow) row = sb_store_get_profile (store, profiles[i].iccid, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (row);
+      assert_profile_equal (row, &profiles[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (snapshots); i++)
+    {
+      g_autoptr(SbSnapshotRow) row = sb_store_get_snapshot (store, snapshots[i].bearer_key, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (row);
+      assert_snapshot_equal (row, &snapshots[i]);
+    }
+  /* Newest last; equal times in the order they were logged. */
+  all_events = sb_store_list_events (store, NULL, G_MININT64, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all_events->len, ==, G_N_ELEMENTS (events));
+  assert_event_equal (&g_array_index (all_events, SbEventRow, 0), &events[1]);
+  assert_event_equal (&g_array_index (all_events, SbEventRow, 1), &events[0]);
+  assert_event_equal (&g_array_index (all_events, SbEventRow, 2), &events[2]);
+  assert_event_equal (&g_array_index (all_events, SbEventRow, 3), &events[3]);
+  assert_event_equal (&g_array_index (all_events, SbEventRow, 4), &events[4]);
+  plan = sb_store_get_state (store, "plan:A", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (plan, ==, "5GB");
+
+  for (guint i = 0; i < G_N_ELEMENTS (iccids); i++)
+    {
+      g_autoptr(GArray) got = get_buckets_ok (store, iccids[i], G_MININT64, G_MAXINT64);
+      g_autoptr(GArray) expected = v1_expected_buckets (iccids[i]);
+
+      g_test_message ("buckets of %s", iccids[i]);
+      assert_buckets_equal (got, expected);
+    }
+
+  /* Usage goes on into the days the upgrade wrote. */
+  add_usage_ok (store, "8981100000000000001", 900, TRUE, 1, 1);
+  {
+    g_autoptr(GArray) got = get_buckets_ok (store, "8981100000000000001", 900, 1800);
+
+    g_assert_cmpuint (got->len, ==, 1);
+    g_assert_cmpuint (g_array_index (got, SbBucketRow, 0).rx, ==, 101);
+    g_assert_cmpuint (g_array_index (got, SbBucketRow, 0).roaming_rx, ==, 1);
+  }
+  g_clear_pointer (&store, sb_store_free);
+
+  version = raw_query_text (fixture->path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, "2");
+  free_pages = raw_query_text (fixture->path, "PRAGMA freelist_count");
+  g_assert_cmpstr (free_pages, ==, "0");
+  old_table = raw_query_text (fixture->path,
+                              "SELECT count(*) FROM sqlite_schema WHERE name = 'buckets_v1'");
+  g_assert_cmpstr (old_table, ==, "0");
+  /* One row per profile and day; the day's totals read in plain SQL. */
+  day_rows = raw_query_text (fixture->path, "SELECT count(*) FROM buckets");
+  g_assert_cmpstr (day_rows, ==, n_days);
+  totals = raw_query_text (fixture->path,
+                           "SELECT sum(rx) || ' ' || sum(tx) FROM buckets "
+                           "WHERE iccid = '8981100000000000001'");
+  g_assert_cmpstr (totals, ==, "1101 2201");
+}
+
+/* A bucket off the 15-minute grid, which version 1 never wrote, stops
+ * the upgrade rather than being moved: the data stays at version 1. */
+static void
+test_file_migrate_v1_off_grid (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  static const V1Bucket off_grid[] = {
+    { "A", 0, FALSE, 1, 1 },
+    { "A", 1000, FALSE, 2, 2 },
+  };
+  g_autoptr(SbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *rows = NULL;
+
+  make_v1_file (fixture->path, off_grid, G_N_ELEMENTS (off_grid));
+  store = sb_store_open (fixture->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "schema version 2"));
+
+  version = raw_query_text (fixture->path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, "1");
+  rows = raw_query_text (fixture->path, "SELECT count(*) || ' ' || sum(start) FROM buckets");
+  g_assert_cmpstr (rows, ==, "2 1000");
+}
+
+typedef struct {
+  const char *name;
+  const char *sql;        /* applied to a file with days 0 and 1 */
+  gboolean    add_fails;  /* adding to day 1 fails too */
+} DamagedDayCase;
+
+/* Day 1 holds one bucket, key 2: x'020101'. */
+static const DamagedDayCase damaged_day_cases[] = {
+  { "key-out-of-range", "UPDATE buckets SET slots = x'c00101' WHERE day = 1", TRUE },
+  { "keys-out-of-order", "UPDATE buckets SET slots = x'020101000101' WHERE day = 1", TRUE },
+  { "key-twice", "UPDATE buckets SET slots = x'000101000101' WHERE day = 1", TRUE },
+  { "cut-short", "UPDATE buckets SET slots = x'0201' WHERE day = 1", TRUE },
+  { "varint-unterminated", "UPDATE buckets SET slots = x'020181' WHERE day = 1", TRUE },
+  { "varint-past-64-bits", "UPDATE buckets SET slots = x'02ffffffffffffffffff7f01' WHERE day = 1", TRUE },
+  { "not-a-blob", "UPDATE buckets SET slots = 'text' WHERE day = 1", TRUE },
+  /* The slots still decode: adding keeps the difference, reading
+   * reports it. */
+  { "totals-disagree", "UPDATE buckets SET rx = rx + 1 WHERE day = 1", FALSE },
+};
+
+/* A day row the store did not write is reported, not guessed at; the
+ * other days still read and write. */
+static void
+test_file_damaged_day (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const DamagedDayCase *c = data;
+  g_autoptr(SbStore) store = open_ok (fixture->path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) rows = NULL;
+  g_autoptr(GArray) day0 = NULL;
+  g_autofree char *day = NULL;
+
+  add_usage_ok (store, "A", 0, FALSE, 1, 1);
+  add_usage_ok (store, "A", 86400 + 900, FALSE, 1, 1);
+  g_clear_pointer (&store, sb_store_free);
+  raw_exec (fixture->path, c->sql);
+
+  store = open_ok (fixture->path);
+  rows = sb_store_get_buckets (store, "A", G_MININT64, G_MAXINT64, &error);
+  g_assert_null (rows);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "day 1"));
+  g_clear_error (&error);
+
+  if (c->add_fails)
+    {
+      g_assert_false (sb_store_add_usage (store, "A", 86400, FALSE, 1, 1, &error));
+      g_assert_nonnull (error);
+      g_test_message ("%s", error->message);
+      g_clear_error (&error);
+    }
+
+  day0 = get_buckets_ok (store, "A", 0, 86400);
+  g_assert_cmpuint (day0->len, ==, 1);
+  add_usage_ok (store, "A", 0, FALSE, 1, 1);
+  g_clear_pointer (&store, sb_store_free);
+  day = raw_query_text (fixture->path, "SELECT rx FROM buckets WHERE day = 0");
+  g_assert_cmpstr (day, ==, "2");
+}
+
+/* A year of a phone's 15-minute buckets takes a few hundred bytes a
+ * day: well under the 1.2 MB that tools/bench-footprint allows. */
+static void
+test_file_year_size (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(SbStore) store = open_ok (fixture->path);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20240601);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) rows = NULL;
+  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+  const gint64 first = 1704067200;   /* 2024-01-01T00:00:00Z */
+  const guint n = 365 * 96;
+  guint64 rx_total = 0, rx_read = 0;
+  GStatBuf st;
+
+  g_assert_true (sb_store_begin (store, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 t = first + (gint64) i * SB_BUCKET_SECONDS;
+      gboolean day_time = (t % 86400) >= 8 * 3600 && (t % 86400) < 23 * 3600;
+      guint64 rx = g_rand_int_range (rand, 1000, day_time ? 3600000 : 200000);
+
+      add_usage_ok (store, "8981100000000000099", t, FALSE, rx, rx / g_rand_int_range (rand, 5, 20));
+      rx_total += rx;
+    }
+  g_assert_true (sb_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  rows = get_buckets_ok (store, "8981100000000000099", first, first + 365 * 86400);
+  g_assert_cmpuint (rows->len, ==, n);
+  for (guint i = 0; i < rows->len; i++)
+    rx_read += g_array_index (rows, SbBucketRow, i).rx;
+  g_assert_cmpuint (rx_read, ==, rx_total);
+  g_clear_pointer (&store, sb_store_free);
+
+  /* Closed: the write-ahead log is in the file and gone. */
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_stat (fixture->path, &st), ==, 0);
+  g_test_message ("a year of buckets: %" G_GINT64_FORMAT " bytes", (gint64) st.st_size);
+  g_assert_cmpint (st.st_size, <=, 1200000);
 }
 
 /* Read-only storage. As root, file modes do not stop writes, so the
@@ -1481,6 +2063,8 @@ main (int   argc,
   g_test_add_func ("/store/buckets/sums", test_bucket_sums);
   g_test_add_func ("/store/buckets/profiles-apart", test_bucket_profiles_apart);
   g_test_add_func ("/store/buckets/range", test_bucket_range);
+  g_test_add_func ("/store/buckets/days", test_bucket_days);
+  g_test_add_func ("/store/buckets/foreach", test_bucket_foreach);
   g_test_add_func ("/store/snapshot/round-trip", test_snapshot_round_trip);
   g_test_add_func ("/store/snapshot/find-by-session", test_snapshot_find_by_session);
   g_test_add_func ("/store/snapshot/prune", test_snapshot_prune);
@@ -1517,6 +2101,19 @@ main (int   argc,
       g_test_add (path, Fixture, &fresh_cases[i],
                   fixture_setup, test_file_migrate, fixture_teardown);
     }
+  g_test_add ("/store/file/migrate-v1/all-rows", Fixture, NULL,
+              fixture_setup, test_file_migrate_v1, fixture_teardown);
+  g_test_add ("/store/file/migrate-v1/off-grid", Fixture, NULL,
+              fixture_setup, test_file_migrate_v1_off_grid, fixture_teardown);
+  for (guint i = 0; i < G_N_ELEMENTS (damaged_day_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/store/file/damaged-day/%s", damaged_day_cases[i].name);
+
+      g_test_add (path, Fixture, &damaged_day_cases[i],
+                  fixture_setup, test_file_damaged_day, fixture_teardown);
+    }
+  g_test_add ("/store/file/year-size", Fixture, NULL,
+              fixture_setup, test_file_year_size, fixture_teardown);
   g_test_add ("/store/file/disk-full", Fixture, NULL,
               fixture_setup, test_file_disk_full, fixture_teardown);
   g_test_add ("/store/file/read-only-file", Fixture, NULL,

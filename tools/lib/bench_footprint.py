@@ -546,8 +546,8 @@ class Bench:
             fail('the daemon did not record profile %s in %s' % (iccid, db_path))
         with db:
             db.execute('DELETE FROM buckets WHERE iccid = ?', (iccid,))
-            db.executemany('INSERT INTO buckets (iccid, start, roaming, rx, tx) VALUES (?, ?, 0, ?, ?)',
-                           rows)
+            db.executemany('INSERT INTO buckets (iccid, day, rx, tx, slots) VALUES (?, ?, ?, ?, ?)',
+                           day_rows(rows))
         before = db_files_size(db_path)
         mode = db.execute('PRAGMA journal_mode').fetchone()[0]
         db.execute('PRAGMA wal_checkpoint(TRUNCATE)')
@@ -618,6 +618,30 @@ def synth_buckets(iccid, start, count):
         tx = rx // rnd.randrange(5, 20)
         rows.append((iccid, t, rx, tx))
     return rows
+
+
+def varint(value):
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7f | 0x80)
+        value >>= 7
+    out.append(value)
+    return out
+
+
+def day_rows(rows):
+    """The buckets as the store keeps them (schema version 2, see "Day
+    rows" in plugin/sb-store.c): one row per profile and UTC day with the
+    day's totals, and its 15-minute buckets as entries of a slot key
+    (slot * 2 + roaming, one byte) and rx and tx as LEB128 varints. All
+    home buckets here; rows come ordered by time."""
+    days = {}
+    for iccid, t, rx, tx in rows:
+        day = days.setdefault((iccid, t // DAY_S), [0, 0, bytearray()])
+        day[0] += rx
+        day[1] += tx
+        day[2] += bytes([t % DAY_S // BUCKET_S * 2]) + varint(rx) + varint(tx)
+    return [(iccid, day, rx, tx, bytes(slots)) for (iccid, day), (rx, tx, slots) in days.items()]
 
 
 def db_files_size(db_path):
