@@ -181,6 +181,14 @@ sb_accounting_reading (SbAccounting          *acc,
 }
 
 void
+sb_accounting_add_usage (SbAccounting *acc, const char *profile_key, gint64 now,
+                         gboolean roaming, guint64 rx, guint64 tx)
+{
+  if (rx || tx)
+    add_pending (acc, profile_key, now, roaming, rx, tx);
+}
+
+void
 sb_accounting_drop_source (SbAccounting *acc, const char *source_key)
 {
   /* Unwritten snapshots stay until the next flush writes them. */

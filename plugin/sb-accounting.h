@@ -42,6 +42,11 @@ gboolean      sb_accounting_reading (SbAccounting          *acc,
                                      guint64               *out_tx,
                                      gboolean              *out_urgent);
 
+/* Bytes known only from the kernel (the tail of a session ModemManager
+ * never reported): counted for @profile_key, with no snapshot. */
+void          sb_accounting_add_usage (SbAccounting *acc, const char *profile_key, gint64 now,
+                                       gboolean roaming, guint64 rx, guint64 tx);
+
 /* Forgets the in-memory state of @source_key (kept in the database). */
 void          sb_accounting_drop_source (SbAccounting *acc, const char *source_key);
 

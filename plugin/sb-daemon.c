@@ -75,6 +75,8 @@ struct _SbDaemon {
 
   guint                     flush_source;
   guint                     retry_source;
+  guint                     reopen_source;   /* counting in memory until the file takes writes */
+  guint                     reopen_delay;
   guint                     retry_delay;
   guint                     owner_id;
   GMainLoop                *loop;
@@ -135,6 +137,47 @@ keep_aside (const char *db_path)
   return aside;
 }
 
+static gboolean reopen_cb (gpointer user_data);
+static void flush_now (SbDaemon *self);
+
+static void
+schedule_reopen (SbDaemon *self)
+{
+  self->reopen_delay = self->reopen_delay ? MIN (self->reopen_delay * 2, RETRY_MAX_S) : RETRY_MIN_S;
+  self->reopen_source = g_timeout_add_seconds (self->reopen_delay, reopen_cb, self);
+}
+
+/* The state directory may take writes again (remounted read-write, space
+ * freed): everything counted in memory goes into the file, which takes
+ * over. */
+static gboolean
+reopen_cb (gpointer user_data)
+{
+  SbDaemon *self = user_data;
+  g_autoptr(GError) error = NULL;
+  SbStore *file;
+
+  self->reopen_source = 0;
+  flush_now (self);
+  file = sb_store_open (self->db_path, &error);
+  if (file && !sb_store_copy_into (self->store, file, &error))
+    g_clear_pointer (&file, sb_store_free);
+  if (!file)
+    {
+      g_debug ("Storage: %s still not usable: %s", self->db_path, error->message);
+      schedule_reopen (self);
+      return G_SOURCE_REMOVE;
+    }
+  sb_accounting_set_store (self->acc, file);
+  if (self->enforcer)
+    sb_enforcer_set_store (self->enforcer, file);
+  sb_store_free (self->store);
+  self->store = file;
+  g_message ("Storage: everything counted in memory is now in %s", self->db_path);
+  set_storage_problem (self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 open_store (SbDaemon *self)
 {
@@ -166,6 +209,27 @@ open_store (SbDaemon *self)
     {
       problem = g_strdup_printf ("%s has a newer schema (a downgrade?); left untouched, "
                                  "counting in memory only", self->db_path);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY) ||
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) ||
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+    {
+      g_autoptr(GError) copy_error = NULL;
+
+      /* Go on from what the file holds, in memory, until it can be
+       * written again. */
+      if (g_file_test (self->db_path, G_FILE_TEST_EXISTS))
+        self->store = sb_store_open_copy (self->db_path, &copy_error);
+      else
+        self->store = sb_store_open (NULL, &copy_error);
+      if (self->store)
+        {
+          problem = g_strdup_printf ("%s cannot be written (%s); counting in memory and retrying",
+                                     self->db_path, error->message);
+          schedule_reopen (self);
+        }
+      else
+        g_message ("Cannot read %s either: %s", self->db_path, copy_error->message);
     }
 
   if (!self->store)
@@ -784,6 +848,24 @@ bearer_changed_cb (gpointer user_data, const SbBearerInfo *info)
         }
     }
 
+  /* The end of a session ModemManager counted: its figures stop at the
+   * last refresh; the kernel counted the rest. */
+  if (info->stats_supported && was_connected && !info->connected && self->limiter)
+    {
+      guint64 rx = 0, tx = 0;
+
+      if (sb_limiter_take_provisional (self->limiter, t->bearer_key, &rx, &tx))
+        {
+          SbProfile *profile = ensure_profile (self, t->profile_key);
+          gint64 now = now_s ();
+
+          g_info ("%s: +%" G_GUINT64_FORMAT " rx, +%" G_GUINT64_FORMAT " tx after ModemManager's "
+                  "last figure (kernel counters)", t->bearer_key, rx, tx);
+          sb_accounting_add_usage (self->acc, t->profile_key, now, info->roaming, rx, tx);
+          sb_profile_add_usage (profile, now, rx, tx);
+        }
+    }
+
   if (info->stats_supported)
     {
       if (info->has_stats)
@@ -1116,6 +1198,7 @@ sb_daemon_free (SbDaemon *self)
     return;
   g_clear_handle_id (&self->flush_source, g_source_remove);
   g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_clear_handle_id (&self->reopen_source, g_source_remove);
   g_clear_pointer (&self->sleep, sb_sleep_free);
   if (self->localtime_monitor)
     g_signal_handlers_disconnect_by_data (self->localtime_monitor, self);

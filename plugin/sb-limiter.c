@@ -21,7 +21,10 @@ typedef struct {
   gboolean  capable;      /* authoritative figures come from elsewhere */
   gboolean  base_valid;
   int       base_ifindex;
-  guint64   base;         /* kernel rx+tx at the last authoritative reading */
+  guint64   base;         /* kernel rx+tx that ModemManager's figures cover */
+  guint64   receipt;      /* kernel rx+tx when the last figure arrived */
+  guint64   receipt_rx;   /* its parts, to split provisional bytes */
+  guint64   receipt_tx;
   guint64   provisional;
   gint64    last_us;      /* last measurement, for the rate */
   double    bps;
@@ -215,6 +218,7 @@ sb_limiter_bearer_update (SbLimiter  *self,
 {
   Bearer *b = g_hash_table_lookup (self->bearers, bearer_key);
   gint64 now_us = g_get_monotonic_time ();
+  gboolean same_session;
   SbIfStats st;
 
   if (!b)
@@ -233,24 +237,71 @@ sb_limiter_bearer_update (SbLimiter  *self,
       g_free (b->iface);
       b->iface = g_strdup (data_iface);
     }
+  same_session = b->connected && connected && b->base_valid;
   b->connected = connected;
   b->capable = provisional_capable;
   rate_sample (b, auth_bytes, now_us);
   if (!connected)
     b->bps = 0;
 
-  /* The authoritative figure now covers everything the kernel saw. */
   b->provisional = 0;
   b->base_valid = FALSE;
   if (connected && provisional_capable && data_iface && sb_ifstats_read (data_iface, &st, NULL))
     {
+      guint64 k = st.rx_bytes + st.tx_bytes;
+
+      /* ModemManager read the modem before its figure reached us: the
+       * figure covers @auth_bytes past the old base, and what the kernel
+       * counted since is still provisional. A gap older than the previous
+       * figure is the two counting differently, not delay: dropped. */
+      if (same_session && st.ifindex == b->base_ifindex && b->base <= k)
+        b->base = CLAMP (b->base + auth_bytes, MIN (b->receipt, k), k);
+      else
+        b->base = k;
       b->base_valid = TRUE;
       b->base_ifindex = st.ifindex;
-      b->base = st.rx_bytes + st.tx_bytes;
+      b->receipt = k;
+      b->receipt_rx = st.rx_bytes;
+      b->receipt_tx = st.tx_bytes;
+      b->provisional = k - b->base;
     }
   if (self->cb.provisional)
     self->cb.provisional (self->user_data, profile_key, profile_provisional (self, profile_key));
   reschedule (self);
+}
+
+gboolean
+sb_limiter_take_provisional (SbLimiter  *self,
+                             const char *bearer_key,
+                             guint64    *out_rx,
+                             guint64    *out_tx)
+{
+  Bearer *b = g_hash_table_lookup (self->bearers, bearer_key);
+  SbIfStats st;
+  guint64 k, total, drx, dtx;
+
+  *out_rx = *out_tx = 0;
+  if (!b || !b->base_valid || !b->iface || !sb_ifstats_read (b->iface, &st, NULL) ||
+      st.ifindex != b->base_ifindex)
+    return FALSE;
+  k = st.rx_bytes + st.tx_bytes;
+  if (k <= b->base)
+    return FALSE;
+  total = k - b->base;
+  /* Split as the kernel saw the traffic since the last figure. */
+  drx = st.rx_bytes >= b->receipt_rx ? st.rx_bytes - b->receipt_rx : 0;
+  dtx = st.tx_bytes >= b->receipt_tx ? st.tx_bytes - b->receipt_tx : 0;
+  if (drx + dtx > 0)
+    *out_rx = (guint64) ((unsigned __int128) total * drx / (drx + dtx));
+  else
+    *out_rx = total;
+  *out_tx = total - *out_rx;
+  b->base = k;
+  b->receipt = k;
+  b->receipt_rx = st.rx_bytes;
+  b->receipt_tx = st.tx_bytes;
+  b->provisional = 0;
+  return TRUE;
 }
 
 void
@@ -352,38 +403,53 @@ sb_limiter_set_budget (SbLimiter  *self,
   else if (rebase_quota || changed || g_strcmp0 (iface, bud->quota_iface) != 0)
     {
       g_autoptr(GError) error = NULL;
-      guint64 left;
+      guint64 left, consumed = 0;
+      gboolean counted = FALSE, refused = FALSE, moved = FALSE;
 
-      /* The replacement discards the old counter: did it refuse a packet? */
-      if (bud->quota_iface && !bud->exceeded && !more)
+      /* What the installed quota counted is read before the kernel
+       * counters: bytes in between are counted twice at worst, never
+       * missed. Did it refuse a packet? */
+      if (bud->quota_iface)
+        counted = sb_quota_get_consumed (self->quota, profile_key, &consumed, &refused, NULL);
+      if (counted && refused && !bud->exceeded && !more)
         {
-          guint64 consumed = 0;
-          gboolean exceeded = FALSE;
-
-          if (sb_quota_get_consumed (self->quota, profile_key, &consumed, &exceeded, NULL) && exceeded)
-            {
-              g_message ("Quota of %s reached: the kernel refused a packet", profile_key);
-              bud->exceeded = TRUE;
-              prov_changed = TRUE;
-            }
+          g_message ("Quota of %s reached: the kernel refused a packet", profile_key);
+          bud->exceeded = TRUE;
+          prov_changed = TRUE;
         }
       prov_changed |= refresh_provisional (self, profile_key);
       prov = profile_provisional (self, profile_key);
       left = remaining > prov ? remaining - prov : 0;
 
-      if (bud->quota_iface && g_strcmp0 (iface, bud->quota_iface) != 0)
-        quota_clear (self, profile_key, bud);
-      if (sb_quota_set (self->quota, profile_key, iface, left, &error))
+      /* Move the limit and keep the count: a replacement would let the
+       * packets that pass while it is made through uncounted. A quota that
+       * refused packets counted those too: it is installed afresh. */
+      if (counted && !refused && left > 0 && g_strcmp0 (iface, bud->quota_iface) == 0)
         {
-
-          g_debug ("Quota of %s on %s: %" G_GUINT64_FORMAT " bytes", profile_key, iface, left);
-          if (!bud->quota_iface)
-            bud->quota_iface = g_strdup (iface);
+          moved = sb_quota_set_limit (self->quota, profile_key, consumed + left, &error);
+          if (moved)
+            g_debug ("Quota of %s on %s: %" G_GUINT64_FORMAT " bytes more", profile_key, iface, left);
+          else
+            {
+              g_message ("Could not move the quota of %s: %s", profile_key, error->message);
+              g_clear_error (&error);
+            }
         }
-      else
+      if (!moved)
         {
-          g_message ("Could not set the quota of %s on %s: %s", profile_key, iface, error->message);
-          g_clear_pointer (&bud->quota_iface, g_free);
+          if (bud->quota_iface && g_strcmp0 (iface, bud->quota_iface) != 0)
+            quota_clear (self, profile_key, bud);
+          if (sb_quota_set (self->quota, profile_key, iface, left, &error))
+            {
+              g_debug ("Quota of %s on %s: %" G_GUINT64_FORMAT " bytes", profile_key, iface, left);
+              if (!bud->quota_iface)
+                bud->quota_iface = g_strdup (iface);
+            }
+          else
+            {
+              g_message ("Could not set the quota of %s on %s: %s", profile_key, iface, error->message);
+              g_clear_pointer (&bud->quota_iface, g_free);
+            }
         }
     }
   if (prov_changed && self->cb.provisional)

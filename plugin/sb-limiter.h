@@ -41,6 +41,12 @@ void        sb_limiter_bearer_update (SbLimiter *self, const char *bearer_key,
                                       guint64 auth_bytes);
 void        sb_limiter_bearer_gone   (SbLimiter *self, const char *bearer_key);
 
+/* The bearer's session ended: ModemManager publishes no figure after a
+ * disconnect, so the bytes the kernel counted since its last one are
+ * handed over (rx and tx) to be recorded for good; FALSE when none. */
+gboolean    sb_limiter_take_provisional (SbLimiter *self, const char *bearer_key,
+                                         guint64 *out_rx, guint64 *out_tx);
+
 /*
  * The budget of @profile_key: @remaining bytes before the cut-off, counted
  * from the authoritative usage; @enforce FALSE removes any quota and

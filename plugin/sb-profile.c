@@ -153,7 +153,9 @@ static void
 evaluate (SbProfile *self, gint64 now)
 {
   SbSimBudget1Profile *iface = SB_SIM_BUDGET1_PROFILE (self);
-  guint64 used = sat_add (used_bytes (self->row), self->provisional);
+  /* Provisional bytes vanish when their bearer disconnects (ModemManager
+   * reports nothing after that): what was shown still counts. */
+  guint64 used = MAX (self->published, sat_add (used_bytes (self->row), self->provisional));
   gboolean expired = self->plan->limit > 0 &&
                      sb_plan_expired (self->plan, now, self->first_use);
   g_autoptr(GArray) crossed = NULL;
@@ -638,31 +640,26 @@ handle_get_history (SbSimBudget1Profile   *iface,
 {
   SbProfile *self = SB_PROFILE (iface);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) empty = g_array_new (FALSE, FALSE, sizeof (SbBucketRow));
+  g_autoptr(SbHistoryAggregator) history = NULL;
   g_autoptr(GArray) rows = NULL;
-  g_autoptr(GArray) buckets = NULL;
   g_autoptr(GTimeZone) tz = g_time_zone_ref (self->plan->tz);
-  GVariantBuilder b;
   SbGranularity gran;
 
   if (!sb_granularity_from_string (granularity_str, &gran, &error))
     goto fail;
   /* Validates the range and its size before touching the database. */
-  rows = sb_history_aggregate (gran, tz, from, to, empty, &error);
-  if (!rows)
+  history = sb_history_aggregator_new (gran, tz, from, to, &error);
+  if (!history)
     goto fail;
-  g_clear_pointer (&rows, g_array_unref);
 
   if (from < to)
     {
-      gint64 first = sb_history_floor (gran, tz, from);
-      gint64 last = sb_history_next (gran, tz, to - 1);
-
       if (self->host.flush)
         self->host.flush (self->host_data);
-      buckets = sb_store_get_buckets (self->host.store (self->host_data),
-                                      self->row->iccid, first, last, &error);
-      if (!buckets)
+      /* The buckets that intersect [from, to), straight into the rows. */
+      if (!sb_store_foreach_bucket (self->host.store (self->host_data), self->row->iccid,
+                                    from - SB_BUCKET_SECONDS + 1, to,
+                                    sb_history_aggregator_add_bucket, history, &error))
         {
           g_dbus_method_invocation_return_error (invocation, SB_ERROR, SB_ERROR_FAILED,
                                                  _("Cannot read the history: %s"),
@@ -670,17 +667,13 @@ handle_get_history (SbSimBudget1Profile   *iface,
           return G_DBUS_METHOD_INVOCATION_HANDLED;
         }
     }
-  rows = sb_history_aggregate (gran, tz, from, to, buckets ? buckets : empty, &error);
-  if (!rows)
-    goto fail;
+  rows = sb_history_aggregator_finish (g_steal_pointer (&history));
 
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("a(xtt)"));
-  for (guint i = 0; i < rows->len; i++)
-    {
-      SbHistoryRow *r = &g_array_index (rows, SbHistoryRow, i);
-      g_variant_builder_add (&b, "(xtt)", r->start, r->rx, r->tx);
-    }
-  sb_sim_budget1_profile_complete_get_history (iface, invocation, g_variant_builder_end (&b));
+  /* SbHistoryRow is laid out as (xtt): the reply is the rows as they are. */
+  sb_sim_budget1_profile_complete_get_history (iface, invocation,
+                                               g_variant_new_fixed_array (G_VARIANT_TYPE ("(xtt)"),
+                                                                          rows->data, rows->len,
+                                                                          sizeof (SbHistoryRow)));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 
 fail:

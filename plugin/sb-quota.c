@@ -568,6 +568,25 @@ sb_quota_set (SbQuota     *q,
 }
 
 gboolean
+sb_quota_set_limit (SbQuota     *q,
+                    const char  *profile_key,
+                    guint64      limit_bytes,
+                    GError     **error)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *cmd = NULL;
+
+  key = escaped_key_or_error (profile_key, error);
+  if (key == NULL)
+    return FALSE;
+  /* Adding a quota object that exists updates its limit in place; its
+   * consumed counter carries on. */
+  cmd = g_strdup_printf ("add quota inet %s q_%s { over %" G_GUINT64_FORMAT " bytes }",
+                         q->table, key, MIN (limit_bytes, (guint64) G_MAXINT64));
+  return nft_run (cmd, 0, NULL, error);
+}
+
+gboolean
 sb_quota_get_consumed (SbQuota     *q,
                        const char  *profile_key,
                        guint64     *out_bytes,

@@ -63,6 +63,15 @@ gboolean  sb_quota_set                 (SbQuota     *q,
                                         guint64      remaining_bytes,
                                         GError     **error);
 
+/* Moves the limit of @profile_key's installed quota to @limit_bytes
+ * counted since its sb_quota_set(), keeping what it has counted: packets
+ * are counted while the change is made. Needs nftables object update in
+ * the kernel (Linux 5.x; checked on 6.18): older ones ignore the change. */
+gboolean  sb_quota_set_limit           (SbQuota     *q,
+                                        const char  *profile_key,
+                                        guint64      limit_bytes,
+                                        GError     **error);
+
 /* Bytes counted since the last sb_quota_set(), capped by the kernel at the
  * limit; @out_exceeded is TRUE once a packet has been refused (or the limit
  * is 0). G_IO_ERROR_NOT_FOUND when @profile_key has no quota. */
