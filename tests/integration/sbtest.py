@@ -57,6 +57,13 @@ def can_use_netns():
         subprocess.run(['ip', 'netns', 'list'], capture_output=True).returncode == 0
 
 
+def can_unshare_mount():
+    """Root with mount namespaces: mounts private to the daemon."""
+    if os.geteuid() != 0 or not shutil.which('unshare') or not shutil.which('nsenter'):
+        return False
+    return subprocess.run(['unshare', '-m', 'true'], capture_output=True).returncode == 0
+
+
 class NetNS:
     """A network namespace of the test's own, removed at cleanup."""
 
@@ -233,10 +240,15 @@ class SbTestCase(dbusmock.DBusTestCase):
         if proc.poll() is None:
             proc.terminate()
             try:
-                proc.wait(10)
+                # valgrind checks for leaks at exit: give it time
+                proc.wait(60 if os.environ.get('SB_DAEMON_WRAPPER') else 10)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            # A wrapper's verdict (valgrind --error-exitcode, a sanitizer's
+            # abort at exit) is the exit code of a daemon stopped cleanly.
+            if proc.returncode not in (0, -signal.SIGTERM, -signal.SIGKILL):
+                self.fail('simbudgetd exited with %d when stopped at cleanup' % proc.returncode)
 
     def stop_daemon(self, sig=signal.SIGTERM, expect_code=0):
         self.daemon.send_signal(sig)
@@ -339,6 +351,43 @@ class SbTestCase(dbusmock.DBusTestCase):
         """The contract: every counted sample is durable within 2 s. Tests
         of that promise wait exactly that long, then kill without mercy."""
         time.sleep(self.DURABLE_WITHIN)
+
+    # ---- the daemon's surroundings ----------------------------------------
+
+    def wrap_daemon(self, argv):
+        """From the next start on, the daemon runs as `ARGV... DAEMON ARGS`
+        (a wrapper that execs it, so the pid stays the daemon's); None
+        unwraps it again. An SB_DAEMON_WRAPPER from outside stays innermost."""
+        if not hasattr(self, '_outer_wrapper'):
+            self._outer_wrapper = os.environ.get('SB_DAEMON_WRAPPER')
+            self.addCleanup(self._set_wrapper_env, self._outer_wrapper)
+        parts = list(argv or []) + ([self._outer_wrapper] if self._outer_wrapper else [])
+        self._set_wrapper_env(' '.join(parts) if parts else None)
+
+    @staticmethod
+    def _set_wrapper_env(value):
+        if value is None:
+            os.environ.pop('SB_DAEMON_WRAPPER', None)
+        else:
+            os.environ['SB_DAEMON_WRAPPER'] = value
+
+    def mount_ns_wrapper(self, script):
+        """A wrap_daemon() argv running the daemon in a mount namespace of its
+        own: @script (shell) prepares it, sees the daemon's argv as "$@" and
+        ends with `exec "$@"`. daemon_path() and in_daemon_ns() reach it."""
+        path = os.path.join(self.workdir, 'mountns-%d.sh' % len(os.listdir(self.workdir)))
+        with open(path, 'w') as f:
+            f.write('set -e\n' + script + '\n')
+        return ['unshare', '-m', '/bin/sh', path]
+
+    def daemon_path(self, path):
+        """@path as the running daemon sees it (its mount namespace)."""
+        return '/proc/%d/root%s' % (self.daemon.pid, os.path.abspath(path))
+
+    def in_daemon_ns(self, *argv):
+        """Runs @argv in the running daemon's mount namespace."""
+        return subprocess.run(['nsenter', '-t', str(self.daemon.pid), '-m'] + list(argv),
+                              check=True, capture_output=True, text=True)
 
     # ---- ModemManager scenarios -----------------------------------------
 

@@ -7,7 +7,7 @@ SB_DEPS_BUILD=(meson ninja-build gcc pkg-config gettext libglib2.0-dev libglib2.
 SB_DEPS_TEST=(dbus python3-dbusmock python3-gi gir1.2-glib-2.0 gir1.2-modemmanager-1.0
   gir1.2-nm-1.0 iproute2 libxml2-utils shellcheck desktop-file-utils polkitd groff-base
   bash-completion systemd valgrind clang libclang-rt-14-dev modemmanager network-manager ppp
-  util-linux nftables tzdata vnstat)
+  util-linux nftables tzdata vnstat faketime strace)
 SB_DEPS_DEMO=(dbus python3-dbusmock python3-gi tzdata)
 
 sb_install_deps() {
