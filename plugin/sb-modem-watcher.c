@@ -26,6 +26,8 @@ struct _Modem {
   gboolean        sim_loading; /* the Sim changed; its ICCID is not read yet */
   GHashTable     *bearers;     /* path → Bearer */
   GCancellable   *cancellable; /* modem lifetime */
+  guint           bearers_retry; /* source: asking for Bearers again */
+  guint           bearers_tries;
   GCancellable   *sim_cancellable;
 };
 
@@ -182,6 +184,18 @@ modem_sync_bearers (Modem *m)
       modem_add_bearer (m, paths[i]);
 }
 
+static void modem_ask_bearers (Modem *m);
+
+static gboolean
+ask_bearers_again_cb (gpointer user_data)
+{
+  Modem *m = user_data;
+
+  m->bearers_retry = 0;
+  modem_ask_bearers (m);
+  return G_SOURCE_REMOVE;
+}
+
 /* The cached Bearers property can miss a change made just as the modem
  * appeared (the signal came before the object was known): ask
  * ModemManager once for the value it has now. */
@@ -199,7 +213,10 @@ bearers_get_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   m = user_data;
   if (!reply)
     {
+      /* A ModemManager that is still starting may not answer yet. */
       g_info ("Cannot read the bearers of %s: %s", m->path, error->message);
+      if (m->bearers_tries < 5 && !m->bearers_retry)
+        m->bearers_retry = g_timeout_add (200 << m->bearers_tries, ask_bearers_again_cb, m);
       return;
     }
   g_variant_get (reply, "(v)", &value);
@@ -394,8 +411,18 @@ modem_registration_changed_cb (GObject *object, GParamSpec *pspec, gpointer user
 }
 
 static void
+modem_ask_bearers (Modem *m)
+{
+  m->bearers_tries++;
+  g_dbus_proxy_call (G_DBUS_PROXY (m->modem), "org.freedesktop.DBus.Properties.Get",
+                     g_variant_new ("(ss)", "org.freedesktop.ModemManager1.Modem", "Bearers"),
+                     G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, m->cancellable, bearers_get_cb, m);
+}
+
+static void
 modem_free (Modem *m)
 {
+  g_clear_handle_id (&m->bearers_retry, g_source_remove);
   g_cancellable_cancel (m->cancellable);
   g_cancellable_cancel (m->sim_cancellable);
   g_clear_object (&m->cancellable);
@@ -454,9 +481,7 @@ watcher_add_object (SbModemWatcher *self, MMObject *object)
 
   modem_load_sim (m);
   modem_sync_bearers (m);
-  g_dbus_proxy_call (G_DBUS_PROXY (m->modem), "org.freedesktop.DBus.Properties.Get",
-                     g_variant_new ("(ss)", "org.freedesktop.ModemManager1.Modem", "Bearers"),
-                     G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, m->cancellable, bearers_get_cb, m);
+  modem_ask_bearers (m);
 }
 
 static void
