@@ -3,8 +3,7 @@
 against a private system bus where a dbusmock object stands in for
 simbudgetd and records the ConnectionEvent calls it receives.
 
-`test_dispatcher.py --list` prints the test ids; meson registers one test
-per id.
+meson registers one test per method (tests/list-tests.py).
 """
 
 import os
@@ -281,21 +280,7 @@ class DispatcherTest(dbusmock.DBusTestCase):
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
 
 
-def test_ids():
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    stack = [suite]
-    while stack:
-        item = stack.pop(0)
-        if isinstance(item, unittest.TestSuite):
-            stack.extend(item)
-        else:
-            yield item.id().split('.', 1)[1]
-
-
 def main():
-    if sys.argv[1:] == ['--list']:
-        print('\n'.join(test_ids()))
-        return 0
     result = unittest.main(exit=False, verbosity=2).result
     if not result.wasSuccessful():
         return 1

@@ -6,7 +6,7 @@ session, man and gettext look for it, and does each say what it must?
 The expected places are the standard ones below the prefix, not whatever
 the build chose: a build that installs a unit outside the prefix fails.
 
-`test_install.py --list` prints the test ids; meson registers one test per
+meson registers one test per method (tests/list-tests.py) per
 id. The environment comes from tests/install/meson.build.
 """
 
@@ -512,21 +512,7 @@ class DBusPolicyBus:
             self.daemon.stdout.close()
 
 
-def test_ids():
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    stack = [suite]
-    while stack:
-        item = stack.pop(0)
-        if isinstance(item, unittest.TestSuite):
-            stack.extend(item)
-        else:
-            yield item.id().split('.', 1)[1]
-
-
 def main():
-    if sys.argv[1:] == ['--list']:
-        print('\n'.join(test_ids()))
-        return 0
     result = unittest.main(exit=False, verbosity=2).result
     if not result.wasSuccessful():
         return 1
