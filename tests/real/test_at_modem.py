@@ -38,7 +38,12 @@ class ModemTestCase(unittest.TestCase):
 
     def _stop(self):
         self.proc.terminate()
-        self.proc.wait(5)
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            # a loaded CI machine, not the test subject: do not fail on it
+            self.proc.kill()
+            self.proc.wait()
         self.proc.stdout.close()
 
     def connect(self):

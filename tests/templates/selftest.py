@@ -478,7 +478,8 @@ class NetworkManagerTest(TemplateTestCase):
         self.assertEqual(device.get_current_capabilities(),
                          NM.DeviceModemCapabilities.GSM_UMTS | NM.DeviceModemCapabilities.LTE)
         self.assertTrue(device.get_autoconnect())
-        self.assertIn(device, self.client.get_all_devices())
+        # AllDevices is a manager property of its own: it may arrive after the object
+        self.assertEventually(lambda: device in self.client.get_all_devices())
 
         # stock dbusmock devices get the real property name too
         eth_path = self.mock.AddEthernetDevice('eth0', 'eth0', dbus.Int32(30))
@@ -616,8 +617,8 @@ class NetworkManagerTest(TemplateTestCase):
         self.assertEqual(device.get_state(), NM.DeviceState.ACTIVATED)
         self.assertEqual(device.get_ip_iface(), 'wwan0')
         self.assertEqual(device.get_active_connection(), active)
-        self.assertEqual(active.get_devices(), [device])
-        self.assertEqual(self.client.get_primary_connection(), active)
+        self.assertEventually(lambda: active.get_devices() == [device])
+        self.assertEventually(lambda: self.client.get_primary_connection() == active)
 
         device_states = []
         device.connect('state-changed', lambda _d, new, _old, _reason: device_states.append(new))
@@ -632,11 +633,12 @@ class NetworkManagerTest(TemplateTestCase):
 
         # the control method: ACTIVATED before it returns
         ac_path = self.mock.ActivateGsmConnection(remote.get_path(), dev_path, 'ppp0')
-        self.sync()
+        self.assertEventually(lambda: len(self.client.get_active_connections()) == 1)
         active = self.client.get_active_connections()[0]
         self.assertEqual(active.get_path(), ac_path)
-        self.assertEqual(active.get_state(), NM.ActiveConnectionState.ACTIVATED)
-        self.assertEqual(device.get_ip_iface(), 'ppp0')
+        # libnm may show the object before it applies the ACTIVATED change
+        self.assertEventually(lambda: active.get_state() == NM.ActiveConnectionState.ACTIVATED)
+        self.assertEventually(lambda: device.get_ip_iface() == 'ppp0')
 
         # deleting an active profile deactivates it first
         states = []
