@@ -43,7 +43,6 @@ typedef enum {
   STMT_GET_BUCKETS,
   STMT_PUT_SNAPSHOT,
   STMT_GET_SNAPSHOT,
-  STMT_FIND_SNAPSHOT,
   STMT_DELETE_SNAPSHOT,
   STMT_PRUNE_SNAPSHOTS,
   STMT_ADD_EVENT,
@@ -110,10 +109,6 @@ static const char *const stmt_sql[N_STMTS] = {
     "updated = excluded.updated",
   [STMT_GET_SNAPSHOT] =
     "SELECT " SNAPSHOT_COLUMNS " FROM snapshots WHERE bearer_key = ?1",
-  [STMT_FIND_SNAPSHOT] =
-    "SELECT " SNAPSHOT_COLUMNS " FROM snapshots "
-    "WHERE iccid = ?1 AND session = ?2 "
-    "ORDER BY updated DESC, bearer_key DESC LIMIT 1",
   [STMT_DELETE_SNAPSHOT] = "DELETE FROM snapshots WHERE bearer_key = ?1",
   [STMT_PRUNE_SNAPSHOTS] = "DELETE FROM snapshots WHERE updated < ?1",
   [STMT_ADD_EVENT] =
@@ -1678,33 +1673,6 @@ sb_store_get_snapshot (SbStore    *store,
     return snapshot_from_stmt (stmt);
   if (rc != SQLITE_DONE)
     set_sql_error (store, error, rc, "Could not read the snapshot of %s", bearer_key);
-  return NULL;
-}
-
-SbSnapshotRow *
-sb_store_find_snapshot_by_session (SbStore    *store,
-                                   const char *iccid,
-                                   guint64     session,
-                                   GError    **error)
-{
-  g_autoptr(SbStmtInUse) stmt = NULL;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-  g_return_val_if_fail (iccid != NULL, NULL);
-
-  /* Session 0 is "unknown": two unknown sessions are not the same one. */
-  if (session == 0)
-    return NULL;
-
-  stmt = stmt_acquire (store, STMT_FIND_SNAPSHOT);
-  bind_text (stmt, 1, iccid);
-  bind_u64 (stmt, 2, session);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return snapshot_from_stmt (stmt);
-  if (rc != SQLITE_DONE)
-    set_sql_error (store, error, rc, "Could not look up a snapshot of %s", iccid);
   return NULL;
 }
 

@@ -118,9 +118,6 @@ gboolean sb_store_foreach_bucket (SbStore *store, const char *iccid,
 /* Snapshots, keyed by bearer_key. Returns NULL without error when absent. */
 gboolean       sb_store_put_snapshot (SbStore *store, const SbSnapshotRow *row, GError **error);
 SbSnapshotRow *sb_store_get_snapshot (SbStore *store, const char *bearer_key, GError **error);
-/* The newest snapshot of @iccid whose session is @session (non-zero), or NULL. */
-SbSnapshotRow *sb_store_find_snapshot_by_session (SbStore *store, const char *iccid,
-                                                  guint64 session, GError **error);
 gboolean       sb_store_delete_snapshot (SbStore *store, const char *bearer_key, GError **error);
 /* Deletes snapshots not updated since @before. */
 gboolean       sb_store_prune_snapshots (SbStore *store, gint64 before, GError **error);

@@ -596,62 +596,6 @@ test_snapshot_round_trip (void)
   }
 }
 
-typedef struct {
-  const char *iccid;
-  guint64 session;
-  const char *expected;   /* bearer key, NULL = none */
-} FindCase;
-
-static void
-test_snapshot_find_by_session (void)
-{
-  static const struct {
-    const char *key, *iccid;
-    guint64 session;
-    gint64 updated;
-  } stored[] = {
-    { "if:a:1", "A", 5, 10 },
-    { "if:a:2", "A", 5, 30 },
-    { "if:a:3", "A", 5, 20 },
-    { "if:b:1", "B", 5, 40 },
-    { "if:a:4", "A", G_MAXUINT64, 50 },
-    { "if:a:5", "A", 0, 60 },
-  };
-  static const FindCase cases[] = {
-    { "A", 5, "if:a:2" },            /* newest of three */
-    { "B", 5, "if:b:1" },
-    { "A", G_MAXUINT64, "if:a:4" },
-    { "A", 0, NULL },                 /* unknown session never matches */
-    { "A", 6, NULL },
-    { "C", 5, NULL },
-  };
-  g_autoptr(SbStore) store = open_ok (NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (stored); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      SbSnapshotRow row = {
-        (char *) stored[i].key, (char *) stored[i].iccid,
-        { TRUE, { stored[i].session, i, i, FALSE, 0, 0 } }, stored[i].updated
-      };
-
-      g_assert_true (sb_store_put_snapshot (store, &row, &error));
-      g_assert_no_error (error);
-    }
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(SbSnapshotRow) row = NULL;
-
-      row = sb_store_find_snapshot_by_session (store, cases[i].iccid, cases[i].session, &error);
-      g_assert_no_error (error);
-      g_assert_cmpstr (row != NULL ? row->bearer_key : NULL, ==, cases[i].expected);
-      if (row != NULL)
-        g_assert_cmpuint (row->snap.last.session, ==, cases[i].session);
-    }
-}
-
 static void
 test_snapshot_prune (void)
 {
@@ -815,7 +759,6 @@ count_rows (SbStore    *store,
   g_autofree char *key = g_strdup_printf ("if:%s:1", iccid);
   g_autoptr(SbProfileRow) profile = sb_store_get_profile (store, iccid, &error);
   g_autoptr(SbSnapshotRow) by_key = sb_store_get_snapshot (store, key, &error);
-  g_autoptr(SbSnapshotRow) by_session = sb_store_find_snapshot_by_session (store, iccid, 9, &error);
   g_autoptr(GArray) buckets = sb_store_get_buckets (store, iccid, G_MININT64, G_MAXINT64, &error);
   g_autoptr(GArray) own_events = sb_store_list_events (store, iccid, G_MININT64, &error);
   g_autoptr(GArray) all_events = sb_store_list_events (store, NULL, G_MININT64, &error);
@@ -827,11 +770,11 @@ count_rows (SbStore    *store,
       in_all++;
   g_assert_cmpuint (in_all, ==, own_events->len);
 
-  return (profile != NULL) + (by_key != NULL) + (by_session != NULL) +
+  return (profile != NULL) + (by_key != NULL) +
          buckets->len + own_events->len;
 }
 
-#define POPULATED_ROWS 6   /* profile, snapshot (twice), 2 buckets, 1 event */
+#define POPULATED_ROWS 5   /* profile, snapshot, 2 buckets, 1 event */
 
 static void
 test_forget (void)
@@ -2066,7 +2009,6 @@ main (int   argc,
   g_test_add_func ("/store/buckets/days", test_bucket_days);
   g_test_add_func ("/store/buckets/foreach", test_bucket_foreach);
   g_test_add_func ("/store/snapshot/round-trip", test_snapshot_round_trip);
-  g_test_add_func ("/store/snapshot/find-by-session", test_snapshot_find_by_session);
   g_test_add_func ("/store/snapshot/prune", test_snapshot_prune);
   g_test_add_func ("/store/events", test_events);
   g_test_add_func ("/store/state", test_state);
