@@ -4,11 +4,9 @@
 
 #include "sb-daemon.h"
 
-#include <errno.h>
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,6 +27,7 @@
 #include "sb-nm.h"
 #include "sb-profile.h"
 #include "sb-sleep.h"
+#include "sb-storage.h"
 #include "sb-store.h"
 
 #define FLUSH_DELAY_MS 1000
@@ -47,9 +46,7 @@ typedef struct {
 
 struct _SbDaemon {
   char                     *state_dir;
-  char                     *db_path;
-  SbStore                  *store;          /* (owned) */
-  char                     *storage_problem; /* (nullable) what StorageState says */
+  SbStorage                *storage;        /* (owned) */
   SbAccounting             *acc;            /* (owned) */
 
   GDBusConnection          *bus;
@@ -75,8 +72,6 @@ struct _SbDaemon {
 
   guint                     flush_source;
   guint                     retry_source;
-  guint                     reopen_source;   /* counting in memory until the file takes writes */
-  guint                     reopen_delay;
   guint                     retry_delay;
   guint                     owner_id;
   GMainLoop                *loop;
@@ -91,156 +86,44 @@ now_s (void)
 
 /* ---- storage ---------------------------------------------------------- */
 
-static void
-publish_storage_state (SbDaemon *self)
-{
-  if (self->manager)
-    sb_sim_budget1_set_storage_state (self->manager,
-                                      self->storage_problem ? self->storage_problem : "ok");
-}
-
-static void
-set_storage_problem (SbDaemon *self, const char *problem)
-{
-  if (g_strcmp0 (self->storage_problem, problem) == 0)
-    return;
-  g_free (self->storage_problem);
-  self->storage_problem = g_strdup (problem);
-  if (problem)
-    g_warning ("Storage: %s", problem);
-  else
-    g_message ("Storage: ok again");
-  publish_storage_state (self);
-}
-
-static char *
-keep_aside (const char *db_path)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
-  char *aside = g_strdup_printf ("%s.corrupt-%s", db_path, stamp);
-  const char *suffixes[] = { "-wal", "-shm" };
-
-  if (g_rename (db_path, aside) != 0)
-    {
-      g_warning ("Cannot move %s aside: %s", db_path, g_strerror (errno));
-      g_free (aside);
-      return NULL;
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *from = g_strconcat (db_path, suffixes[i], NULL);
-      g_autofree char *to = g_strconcat (aside, suffixes[i], NULL);
-      if (g_file_test (from, G_FILE_TEST_EXISTS))
-        (void) g_rename (from, to);
-    }
-  return aside;
-}
-
-static gboolean reopen_cb (gpointer user_data);
 static void flush_now (SbDaemon *self);
 
 static void
-schedule_reopen (SbDaemon *self)
-{
-  self->reopen_delay = self->reopen_delay ? MIN (self->reopen_delay * 2, RETRY_MAX_S) : RETRY_MIN_S;
-  self->reopen_source = g_timeout_add_seconds (self->reopen_delay, reopen_cb, self);
-}
-
-/* The state directory may take writes again (remounted read-write, space
- * freed): everything counted in memory goes into the file, which takes
- * over. */
-static gboolean
-reopen_cb (gpointer user_data)
+publish_storage_state (gpointer user_data)
 {
   SbDaemon *self = user_data;
-  g_autoptr(GError) error = NULL;
-  SbStore *file;
+  const char *problem = sb_storage_get_problem (self->storage);
 
-  self->reopen_source = 0;
-  flush_now (self);
-  file = sb_store_open (self->db_path, &error);
-  if (file && !sb_store_copy_into (self->store, file, &error))
-    g_clear_pointer (&file, sb_store_free);
-  if (!file)
-    {
-      g_debug ("Storage: %s still not usable: %s", self->db_path, error->message);
-      schedule_reopen (self);
-      return G_SOURCE_REMOVE;
-    }
-  sb_accounting_set_store (self->acc, file);
-  if (self->enforcer)
-    sb_enforcer_set_store (self->enforcer, file);
-  sb_store_free (self->store);
-  self->store = file;
-  g_message ("Storage: everything counted in memory is now in %s", self->db_path);
-  set_storage_problem (self, NULL);
-  return G_SOURCE_REMOVE;
+  if (self->manager)
+    sb_sim_budget1_set_storage_state (self->manager, problem ? problem : "ok");
 }
 
 static void
-open_store (SbDaemon *self)
+storage_before_reopen_cb (gpointer user_data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *problem = NULL;
+  flush_now (user_data);
+}
 
-  if (g_mkdir_with_parents (self->state_dir, 0755) != 0)
-    g_warning ("Cannot create %s: %s", self->state_dir, g_strerror (errno));
+static void
+storage_replaced_cb (gpointer user_data, SbStore *store)
+{
+  SbDaemon *self = user_data;
 
-  self->store = sb_store_open (self->db_path, &error);
-  if (self->store)
-    return;
+  sb_accounting_set_store (self->acc, store);
+  if (self->enforcer)
+    sb_enforcer_set_store (self->enforcer, store);
+}
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
-    {
-      g_autofree char *aside = keep_aside (self->db_path);
-      g_autoptr(GError) error2 = NULL;
+static const SbStorageCallbacks storage_callbacks = {
+  .problem_changed = publish_storage_state,
+  .before_reopen = storage_before_reopen_cb,
+  .store_replaced = storage_replaced_cb,
+};
 
-      if (aside)
-        {
-          problem = g_strdup_printf ("corrupt database kept aside as %s (%s); started afresh",
-                                     aside, error->message);
-          self->store = sb_store_open (self->db_path, &error2);
-        }
-      if (!self->store)
-        g_clear_error (&error), error = g_steal_pointer (&error2);
-    }
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
-    {
-      problem = g_strdup_printf ("%s has a newer schema (a downgrade?); left untouched, "
-                                 "counting in memory only", self->db_path);
-    }
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY) ||
-           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) ||
-           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
-    {
-      g_autoptr(GError) copy_error = NULL;
-
-      /* Go on from what the file holds, in memory, until it can be
-       * written again. */
-      if (g_file_test (self->db_path, G_FILE_TEST_EXISTS))
-        self->store = sb_store_open_copy (self->db_path, &copy_error);
-      else
-        self->store = sb_store_open (NULL, &copy_error);
-      if (self->store)
-        {
-          problem = g_strdup_printf ("%s cannot be written (%s); counting in memory and retrying",
-                                     self->db_path, error->message);
-          schedule_reopen (self);
-        }
-      else
-        g_message ("Cannot read %s either: %s", self->db_path, copy_error->message);
-    }
-
-  if (!self->store)
-    {
-      if (!problem)
-        problem = g_strdup_printf ("cannot open %s: %s; counting in memory only",
-                                   self->db_path, error ? error->message : "unknown error");
-      self->store = sb_store_open (NULL, NULL);
-    }
-  g_assert (self->store);
-  set_storage_problem (self, problem);
+static SbStore *
+store_of (SbDaemon *self)
+{
+  return sb_storage_get_store (self->storage);
 }
 
 /* ---- flushing --------------------------------------------------------- */
@@ -300,10 +183,7 @@ flush_now (SbDaemon *self)
 
   if (!sb_accounting_flush (self->acc, rows, write_budgets, self, &error))
     {
-      g_autofree char *problem = g_strdup_printf ("cannot write %s: %s; keeping the counts in "
-                                                  "memory and retrying", self->db_path,
-                                                  error->message);
-      set_storage_problem (self, problem);
+      sb_storage_report_write (self->storage, error);
       if (!self->retry_source)
         {
           self->retry_delay = self->retry_delay ? MIN (self->retry_delay * 2, RETRY_MAX_S) : RETRY_MIN_S;
@@ -314,10 +194,9 @@ flush_now (SbDaemon *self)
 
   g_hash_table_remove_all (self->dirty_profiles);
   g_debug ("Flushed: %" G_GUINT64_FORMAT " write transactions so far",
-           sb_store_commit_count (self->store));
+           sb_store_commit_count (store_of (self)));
   self->retry_delay = 0;
-  if (self->storage_problem && g_str_has_prefix (self->storage_problem, "cannot write"))
-    set_storage_problem (self, NULL);
+  sb_storage_report_write (self->storage, NULL);
 }
 
 static gboolean
@@ -356,7 +235,7 @@ profile_host_flush (gpointer host)
 static SbStore *
 profile_host_store (gpointer host)
 {
-  return ((SbDaemon *) host)->store;
+  return store_of (host);
 }
 
 static void
@@ -390,7 +269,7 @@ profile_host_forget (gpointer host, SbProfile *profile)
 
   flush_now (self);
   sb_accounting_forget_profile (self->acc, key);
-  if (!sb_store_forget_profile (self->store, key, &error))
+  if (!sb_store_forget_profile (store_of (self), key, &error))
     g_warning ("Cannot forget %s: %s", key, error->message);
 }
 
@@ -450,7 +329,7 @@ add_profile (SbDaemon *self, SbProfileRow *row, gboolean is_new)
   SbProfile *profile = sb_profile_new (row, &profile_host, self);
 
   g_autofree char *skey = budget_key (sb_profile_get_key (profile));
-  g_autofree char *saved = sb_store_get_state (self->store, skey, NULL);
+  g_autofree char *saved = sb_store_get_state (store_of (self), skey, NULL);
   g_autoptr(GVariant) budget = saved ? g_variant_parse (G_VARIANT_TYPE_VARDICT, saved,
                                                          NULL, NULL, NULL) : NULL;
 
@@ -489,7 +368,7 @@ static void
 load_profiles (SbDaemon *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) rows = sb_store_list_profiles (self->store, &error);
+  g_autoptr(GPtrArray) rows = sb_store_list_profiles (store_of (self), &error);
 
   if (!rows)
     {
@@ -600,7 +479,7 @@ learn_bindings (SbDaemon *self)
       g_message ("Connection %s (%s) is used with profile %s", c->id, c->uuid, key);
       g_hash_table_insert (self->last_bound, g_strdup (c->uuid), g_strdup (key));
       skey = g_strconcat ("bind:", c->uuid, NULL);
-      if (!sb_store_set_state (self->store, skey, key, NULL))
+      if (!sb_store_set_state (store_of (self), skey, key, NULL))
         g_message ("Cannot record the binding of %s", c->uuid);
     }
 }
@@ -622,7 +501,7 @@ load_bindings (SbDaemon *self)
       if (c->sim_id || g_hash_table_contains (self->last_bound, c->uuid))
         continue;
       skey = g_strconcat ("bind:", c->uuid, NULL);
-      key = sb_store_get_state (self->store, skey, NULL);
+      key = sb_store_get_state (store_of (self), skey, NULL);
       if (key)
         g_hash_table_insert (self->last_bound, g_strdup (c->uuid), g_steal_pointer (&key));
     }
@@ -1095,7 +974,7 @@ bus_acquired_cb (GDBusConnection *bus, const char *name, gpointer user_data)
   g_dbus_object_manager_server_set_connection (self->objman, bus);
 
   self->nm = sb_nm_new (&nm_callbacks, self);
-  self->enforcer = sb_enforcer_new (self->nm, self->store);
+  self->enforcer = sb_enforcer_new (self->nm, store_of (self));
   self->limiter = sb_limiter_new (self->state_dir, self->use_quota, &limiter_callbacks, self);
   sb_sim_budget1_set_quota_state (self->manager, sb_limiter_quota_status (self->limiter));
   self->watcher = sb_modem_watcher_new (bus, &watcher_callbacks, self);
@@ -1148,7 +1027,6 @@ sb_daemon_new (const char *state_dir, gboolean use_quota)
 
   self->use_quota = use_quota;
   self->state_dir = g_strdup (state_dir);
-  self->db_path = g_build_filename (state_dir, "simbudget.db", NULL);
   self->profiles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->dirty_profiles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->tracks = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) track_free);
@@ -1159,9 +1037,9 @@ sb_daemon_new (const char *state_dir, gboolean use_quota)
   self->loop = g_main_loop_new (NULL, FALSE);
   self->alarm = sb_alarm_new (alarm_cb, self);
 
-  open_store (self);
-  self->acc = sb_accounting_new (self->store);
-  if (!sb_store_prune_snapshots (self->store, now_s () - SNAPSHOT_KEEP_S, NULL))
+  self->storage = sb_storage_open (state_dir, &storage_callbacks, self);
+  self->acc = sb_accounting_new (store_of (self));
+  if (!sb_store_prune_snapshots (store_of (self), now_s () - SNAPSHOT_KEEP_S, NULL))
     g_info ("Could not prune old snapshots");
   return self;
 }
@@ -1198,7 +1076,6 @@ sb_daemon_free (SbDaemon *self)
     return;
   g_clear_handle_id (&self->flush_source, g_source_remove);
   g_clear_handle_id (&self->retry_source, g_source_remove);
-  g_clear_handle_id (&self->reopen_source, g_source_remove);
   g_clear_pointer (&self->sleep, sb_sleep_free);
   if (self->localtime_monitor)
     g_signal_handlers_disconnect_by_data (self->localtime_monitor, self);
@@ -1221,10 +1098,8 @@ sb_daemon_free (SbDaemon *self)
   g_clear_object (&self->manager);
   g_clear_object (&self->bus);
   g_clear_pointer (&self->acc, sb_accounting_free);
-  g_clear_pointer (&self->store, sb_store_free);
+  g_clear_pointer (&self->storage, sb_storage_free);
   g_main_loop_unref (self->loop);
-  g_free (self->storage_problem);
-  g_free (self->db_path);
   g_free (self->state_dir);
   g_free (self);
 }
