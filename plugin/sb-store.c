@@ -17,6 +17,8 @@
 
 #include "sb-store.h"
 
+#include "sb-day-slots.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -265,13 +267,6 @@ db_to_u64 (gint64 stored)
   return value;
 }
 
-static inline guint64
-uadd_sat (guint64 a,
-          guint64 b)
-{
-  return a > G_MAXUINT64 - b ? G_MAXUINT64 : a + b;
-}
-
 /* Binding only fails for a wrong index (a bug here) or a string over a
  * gigabyte, so the results are not checked. Text is bound SQLITE_STATIC:
  * statements are reset before the caller's strings go away. */
@@ -465,248 +460,25 @@ sql_uadd_sat (sqlite3_context *context,
   guint64 a = db_to_u64 (sqlite3_value_int64 (argv[0]));
   guint64 b = db_to_u64 (sqlite3_value_int64 (argv[1]));
 
-  sqlite3_result_int64 (context, u64_to_db (uadd_sat (a, b)));
-}
-
-/* ---- day rows ----------------------------------------------------------
- * Since schema version 2 a row of `buckets` is one UTC day of one
- * profile: day = floor(start / 86400), rx and tx the day's totals
- * (saturating, home and roaming), slots its buckets. slots is a list of
- * entries in strictly ascending key order, key = slot * 2 + roaming with
- * slot = (start mod 86400) / 900 (0..95): the key as one byte, then rx and
- * tx as unsigned LEB128 varints. An entry is a bucket that exists, even
- * if both counts are 0; a day has at most 192 entries. */
-
-#define SECONDS_PER_DAY 86400
-#define SLOTS_PER_DAY (SECONDS_PER_DAY / SB_BUCKET_SECONDS)
-#define N_SLOT_KEYS (2 * SLOTS_PER_DAY)
-#define VARINT_MAX_BYTES 10
-#define ENTRY_MAX_BYTES (1 + 2 * VARINT_MAX_BYTES)
-/* The days holding G_MININT64 and G_MAXINT64. */
-#define MIN_DAY (G_MININT64 / SECONDS_PER_DAY - 1)
-#define MAX_DAY (G_MAXINT64 / SECONDS_PER_DAY)
-
-G_STATIC_ASSERT (SECONDS_PER_DAY % SB_BUCKET_SECONDS == 0);
-G_STATIC_ASSERT (N_SLOT_KEYS <= 256);
-
-typedef struct {
-  guint8  key;
-  guint64 rx;
-  guint64 tx;
-} SlotEntry;
-
-typedef struct {
-  guint     n;
-  SlotEntry entries[N_SLOT_KEYS];
-} DaySlots;
-
-static gint64
-floor_div (gint64 a,
-           gint64 b)
-{
-  gint64 q = a / b;
-
-  return (a % b < 0) ? q - 1 : q;
-}
-
-/* The day and slot key of the bucket starting at @start (a multiple of
- * SB_BUCKET_SECONDS). */
-static void
-day_and_key (gint64    start,
-             gboolean  roaming,
-             gint64   *out_day,
-             guint     *out_key)
-{
-  gint64 second = start % SECONDS_PER_DAY;
-
-  if (second < 0)
-    second += SECONDS_PER_DAY;
-  *out_day = floor_div (start, SECONDS_PER_DAY);
-  *out_key = (guint) (second / SB_BUCKET_SECONDS) * 2 + (roaming ? 1 : 0);
-}
-
-/* The start of slot key @key of @day; FALSE when it is not a gint64 (a
- * damaged row: the store never writes one). */
-static gboolean
-slot_start (gint64  day,
-            guint   key,
-            gint64 *out)
-{
-  gint64 second = (gint64) (key / 2) * SB_BUCKET_SECONDS;
-
-  if (day < MIN_DAY || day > MAX_DAY)
-    return FALSE;
-  if (day >= 0)
-    {
-      gint64 midnight = day * SECONDS_PER_DAY;
-
-      if (midnight > G_MAXINT64 - second)
-        return FALSE;
-      *out = midnight + second;
-    }
-  else
-    {
-      /* Counted back from the next midnight, which is representable. */
-      gint64 next = (day + 1) * SECONDS_PER_DAY;
-      gint64 back = SECONDS_PER_DAY - second;
-
-      if (next < G_MININT64 + back)
-        return FALSE;
-      *out = next - back;
-    }
-  return TRUE;
-}
-
-static inline gboolean
-varint_read (const guint8 **p,
-             const guint8  *end,
-             guint64       *out)
-{
-  const guint8 *q = *p;
-  guint64 value = 0;
-
-  /* Most counts of 15 minutes take one to three bytes: read those
-   * without the loop, which is most of reading a year back. */
-  if (end - q >= 3)
-    {
-      if (q[0] < 0x80)
-        {
-          *out = q[0];
-          *p = q + 1;
-          return TRUE;
-        }
-      if (q[1] < 0x80)
-        {
-          *out = (q[0] & 0x7fu) | (guint64) q[1] << 7;
-          *p = q + 2;
-          return TRUE;
-        }
-      if (q[2] < 0x80)
-        {
-          *out = (q[0] & 0x7fu) | (guint64) (q[1] & 0x7fu) << 7 | (guint64) q[2] << 14;
-          *p = q + 3;
-          return TRUE;
-        }
-    }
-
-  for (guint shift = 0; shift <= 63 && q < end; shift += 7)
-    {
-      guint8 byte = *q++;
-
-      value |= (guint64) (byte & 0x7f) << shift;
-      if (byte < 0x80)
-        {
-          /* The tenth byte holds bit 63 only. */
-          if (shift == 63 && byte > 1)
-            return FALSE;
-          *p = q;
-          *out = value;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-static guint8 *
-varint_write (guint8  *p,
-              guint64  value)
-{
-  while (value >= 0x80)
-    {
-      *p++ = (guint8) (value & 0x7f) | 0x80;
-      value >>= 7;
-    }
-  *p++ = (guint8) value;
-  return p;
-}
-
-/* FALSE for anything the store did not write. */
-static gboolean
-day_slots_decode (const guint8 *data,
-                  gsize         length,
-                  DaySlots     *day)
-{
-  const guint8 *p = data, *end = data + length;
-
-  day->n = 0;
-  while (p < end)
-    {
-      SlotEntry *entry;
-
-      if (day->n == N_SLOT_KEYS ||
-          *p >= N_SLOT_KEYS ||
-          (day->n > 0 && *p <= day->entries[day->n - 1].key))
-        return FALSE;
-      entry = &day->entries[day->n];
-      entry->key = *p++;
-      if (!varint_read (&p, end, &entry->rx) || !varint_read (&p, end, &entry->tx))
-        return FALSE;
-      day->n++;
-    }
-  return TRUE;
-}
-
-/* Writes @day to @buffer, which holds N_SLOT_KEYS * ENTRY_MAX_BYTES;
- * returns the length. */
-static gsize
-day_slots_encode (const DaySlots *day,
-                  guint8         *buffer)
-{
-  guint8 *p = buffer;
-
-  for (guint i = 0; i < day->n; i++)
-    {
-      *p++ = day->entries[i].key;
-      p = varint_write (p, day->entries[i].rx);
-      p = varint_write (p, day->entries[i].tx);
-    }
-  return (gsize) (p - buffer);
-}
-
-/* @a and @b merged into @out, counts of one key added. */
-static void
-day_slots_merge (const DaySlots *a,
-                 const DaySlots *b,
-                 DaySlots       *out)
-{
-  guint i = 0, j = 0;
-
-  out->n = 0;
-  while (i < a->n || j < b->n)
-    {
-      SlotEntry *entry = &out->entries[out->n++];
-
-      if (j == b->n || (i < a->n && a->entries[i].key < b->entries[j].key))
-        *entry = a->entries[i++];
-      else if (i == a->n || b->entries[j].key < a->entries[i].key)
-        *entry = b->entries[j++];
-      else
-        {
-          entry->key = a->entries[i].key;
-          entry->rx = uadd_sat (a->entries[i].rx, b->entries[j].rx);
-          entry->tx = uadd_sat (a->entries[i].tx, b->entries[j].tx);
-          i++;
-          j++;
-        }
-    }
+  sqlite3_result_int64 (context, u64_to_db (sb_u64_add_sat (a, b)));
 }
 
 static gboolean
 value_day_slots (sqlite3_value *value,
-                 DaySlots      *day)
+                 SbDaySlots    *day)
 {
   if (sqlite3_value_type (value) != SQLITE_BLOB)
     return FALSE;
   /* A zero-length blob comes back as NULL. */
-  return day_slots_decode (sqlite3_value_blob (value), (gsize) sqlite3_value_bytes (value), day);
+  return sb_day_slots_decode (sqlite3_value_blob (value), (gsize) sqlite3_value_bytes (value), day);
 }
 
 static void
 result_day_slots (sqlite3_context *context,
-                  const DaySlots  *day)
+                  const SbDaySlots *day)
 {
-  guint8 buffer[N_SLOT_KEYS * ENTRY_MAX_BYTES];
-  gsize length = day_slots_encode (day, buffer);
+  guint8 buffer[SB_DAY_SLOTS_MAX_BYTES];
+  gsize length = sb_day_slots_encode (day, buffer);
 
   sqlite3_result_blob (context, buffer, (int) length, SQLITE_TRANSIENT);
 }
@@ -718,9 +490,9 @@ sql_slots_entry (sqlite3_context *context,
                  sqlite3_value  **argv)
 {
   sqlite3_int64 key = sqlite3_value_int64 (argv[0]);
-  DaySlots day = { .n = 1 };
+  SbDaySlots day = { .n = 1 };
 
-  if (sqlite3_value_type (argv[0]) != SQLITE_INTEGER || key < 0 || key >= N_SLOT_KEYS)
+  if (sqlite3_value_type (argv[0]) != SQLITE_INTEGER || key < 0 || key >= SB_SLOT_KEYS)
     {
       sqlite3_result_error (context, "sb_slots_entry: not a bucket of a day", -1);
       return;
@@ -737,14 +509,14 @@ sql_slots_merge (sqlite3_context *context,
                  int              argc,
                  sqlite3_value  **argv)
 {
-  DaySlots days[3];
+  SbDaySlots days[3];
 
   if (!value_day_slots (argv[0], &days[0]) || !value_day_slots (argv[1], &days[1]))
     {
       sqlite3_result_error (context, "sb_slots_merge: damaged bucket slots", -1);
       return;
     }
-  day_slots_merge (&days[0], &days[1], &days[2]);
+  sb_day_slots_merge (&days[0], &days[1], &days[2]);
   result_day_slots (context, &days[2]);
 }
 
@@ -1458,7 +1230,7 @@ sb_store_add_usage (SbStore    *store,
   if (rx == 0 && tx == 0)
     return TRUE;
 
-  day_and_key (start, roaming, &day, &key);
+  sb_day_slot_key (start, roaming, &day, &key);
   stmt = stmt_acquire (store, STMT_ADD_USAGE);
   bind_text (stmt, 1, iccid);
   sqlite3_bind_int64 (stmt, 2, day);
@@ -1466,76 +1238,6 @@ sb_store_add_usage (SbStore    *store,
   bind_u64 (stmt, 4, rx);
   bind_u64 (stmt, 5, tx);
   return step_write (store, stmt, error, "Could not add usage for %s", iccid);
-}
-
-/* Calls @func for the buckets of one day row that start in [@from,
- * @to), home and roaming of one slot merged: the hot loop of reading
- * history, so it decodes as day_slots_decode() does, in one pass. FALSE
- * for a row the store did not write (slots that do not decode or do not
- * add up to the day's totals), possibly after calls for some of it. */
-static gboolean
-emit_day (gint64        day,
-          guint64       day_rx,
-          guint64       day_tx,
-          const guint8 *data,
-          gsize         length,
-          gint64        from,
-          gint64        to,
-          SbBucketFunc  func,
-          gpointer      user_data)
-{
-  const guint8 *p = data, *end = data + length;
-  SbBucketRow bucket = { 0 };
-  guint64 rx_sum = 0, tx_sum = 0;
-  gboolean pending = FALSE;
-  /* Inside these days no start is near the ends of gint64. */
-  gboolean plain = day > MIN_DAY && day < MAX_DAY;
-  gint64 midnight = plain ? day * SECONDS_PER_DAY : 0;
-  int last_key = -1;
-
-  while (p < end)
-    {
-      guint key = *p++;
-      gboolean roaming = (key & 1) != 0;
-      guint64 rx, tx;
-      gint64 start;
-
-      if ((int) key <= last_key || key >= N_SLOT_KEYS ||
-          !varint_read (&p, end, &rx) || !varint_read (&p, end, &tx))
-        return FALSE;
-      last_key = (int) key;
-      rx_sum = uadd_sat (rx_sum, rx);
-      tx_sum = uadd_sat (tx_sum, tx);
-
-      if (plain)
-        start = midnight + (gint64) (key / 2) * SB_BUCKET_SECONDS;
-      else if (!slot_start (day, key, &start))
-        return FALSE;
-      if (start < from || start >= to)
-        continue;
-
-      /* A roaming entry (odd key) follows the home entry of its slot. */
-      if (pending && !(roaming && bucket.start == start))
-        {
-          func (&bucket, user_data);
-          pending = FALSE;
-        }
-      if (!pending)
-        {
-          bucket = (SbBucketRow) { .start = start };
-          pending = TRUE;
-        }
-      bucket.rx = uadd_sat (bucket.rx, rx);
-      bucket.tx = uadd_sat (bucket.tx, tx);
-      if (roaming)
-        {
-          bucket.roaming_rx = rx;
-          bucket.roaming_tx = tx;
-        }
-    }
-  if (pending)
-    func (&bucket, user_data);
-  return rx_sum == day_rx && tx_sum == day_tx;
 }
 
 gboolean
@@ -1559,8 +1261,8 @@ sb_store_foreach_bucket (SbStore      *store,
 
   stmt = stmt_acquire (store, STMT_GET_BUCKETS);
   bind_text (stmt, 1, iccid);
-  sqlite3_bind_int64 (stmt, 2, floor_div (from, SECONDS_PER_DAY));
-  sqlite3_bind_int64 (stmt, 3, floor_div (to - 1, SECONDS_PER_DAY));
+  sqlite3_bind_int64 (stmt, 2, sb_day_of (from));
+  sqlite3_bind_int64 (stmt, 3, sb_day_of (to - 1));
 
   /* Days come in order and each day's slots in order: so do the
    * buckets. Sums are done here, in guint64, saturating. */
@@ -1569,7 +1271,7 @@ sb_store_foreach_bucket (SbStore      *store,
       gint64 day = sqlite3_column_int64 (stmt, 0);
 
       if (sqlite3_column_type (stmt, 3) != SQLITE_BLOB ||
-          !emit_day (day, column_u64 (stmt, 1), column_u64 (stmt, 2),
+          !sb_day_slots_foreach (day, column_u64 (stmt, 1), column_u64 (stmt, 2),
                      sqlite3_column_blob (stmt, 3), (gsize) sqlite3_column_bytes (stmt, 3),
                      from, to, func, user_data))
         {
