@@ -449,6 +449,33 @@ step_write (SbStore      *store,
   return TRUE;
 }
 
+/* Steps a bound statement that returns at most one row: the row as
+ * @from_row makes it, or NULL when there is none (no error) or reading
+ * failed (@error set, @format naming the operation). */
+typedef gpointer (*RowFunc) (sqlite3_stmt *stmt);
+
+static gpointer G_GNUC_PRINTF (5, 6)
+step_read_one (SbStore      *store,
+               sqlite3_stmt *stmt,
+               RowFunc       from_row,
+               GError      **error,
+               const char   *format,
+               ...)
+{
+  va_list args;
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    return from_row (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      va_start (args, format);
+      set_sql_error_valist (store, error, rc, format, args);
+      va_end (args);
+    }
+  return NULL;
+}
+
 /* sb_uadd_sat(a, b): saturating unsigned addition of two bit-cast
  * guint64 values, so bucket upserts stay one statement and never wrap or
  * overflow into a REAL as SQLite's own + would. */
@@ -1131,19 +1158,14 @@ sb_store_get_profile (SbStore    *store,
                       GError    **error)
 {
   g_autoptr(SbStmtInUse) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
   g_return_val_if_fail (iccid != NULL, NULL);
 
   stmt = stmt_acquire (store, STMT_GET_PROFILE);
   bind_text (stmt, 1, iccid);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return profile_from_stmt (stmt);
-  if (rc != SQLITE_DONE)
-    set_sql_error (store, error, rc, "Could not read profile %s", iccid);
-  return NULL;
+  return step_read_one (store, stmt, (RowFunc) profile_from_stmt, error,
+                        "Could not read profile %s", iccid);
 }
 
 gboolean
@@ -1363,19 +1385,14 @@ sb_store_get_snapshot (SbStore    *store,
                        GError    **error)
 {
   g_autoptr(SbStmtInUse) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
   g_return_val_if_fail (bearer_key != NULL, NULL);
 
   stmt = stmt_acquire (store, STMT_GET_SNAPSHOT);
   bind_text (stmt, 1, bearer_key);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return snapshot_from_stmt (stmt);
-  if (rc != SQLITE_DONE)
-    set_sql_error (store, error, rc, "Could not read the snapshot of %s", bearer_key);
-  return NULL;
+  return step_read_one (store, stmt, (RowFunc) snapshot_from_stmt, error,
+                        "Could not read the snapshot of %s", bearer_key);
 }
 
 gboolean
@@ -1477,6 +1494,12 @@ sb_store_list_events (SbStore    *store,
   return g_steal_pointer (&rows);
 }
 
+static char *
+state_value_from_stmt (sqlite3_stmt *stmt)
+{
+  return column_text_dup (stmt, 0);
+}
+
 gboolean
 sb_store_set_state (SbStore    *store,
                     const char *key,
@@ -1500,19 +1523,14 @@ sb_store_get_state (SbStore    *store,
                     GError    **error)
 {
   g_autoptr(SbStmtInUse) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
   stmt = stmt_acquire (store, STMT_GET_STATE);
   bind_text (stmt, 1, key);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return column_text_dup (stmt, 0);
-  if (rc != SQLITE_DONE)
-    set_sql_error (store, error, rc, "Could not read state %s", key);
-  return NULL;
+  return step_read_one (store, stmt, (RowFunc) state_value_from_stmt, error,
+                        "Could not read state %s", key);
 }
 
 gboolean
