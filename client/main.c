@@ -54,16 +54,25 @@ sb_cli_print_usage (FILE *stream)
              "  --version  show the version"));
 }
 
+/* "simbudget: <message>" on stderr. */
+static void G_GNUC_PRINTF (1, 0)
+print_error (const char *format,
+             va_list     args)
+{
+  g_autofree char *message = g_strdup_vprintf (format, args);
+
+  g_printerr ("simbudget: %s\n", message);
+}
+
 int
 sb_cli_usage_error (const char *format, ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  print_error (format, args);
   va_end (args);
-  g_printerr ("simbudget: %s\n\n", message);
+  g_printerr ("\n");
   sb_cli_print_usage (stderr);
   return SB_CLI_EXIT_USAGE;
 }
@@ -71,26 +80,22 @@ sb_cli_usage_error (const char *format, ...)
 int
 sb_cli_bad_value (const char *format, ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  print_error (format, args);
   va_end (args);
-  g_printerr ("simbudget: %s\n", message);
   return SB_CLI_EXIT_USAGE;
 }
 
 int
 sb_cli_fail (const char *format, ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  print_error (format, args);
   va_end (args);
-  g_printerr ("simbudget: %s\n", message);
   return SB_CLI_EXIT_FAILURE;
 }
 
