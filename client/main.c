@@ -15,13 +15,20 @@ static const struct {
   const char    *name;
   SbCliVerbFunc  run;
 } verbs[] = {
-  { "status", sb_cli_status },
-  { "history", sb_cli_history },
+#ifdef SB_CLI_MODIFY
   { "set", sb_cli_set },
   { "unset", sb_cli_unset },
   { "override", sb_cli_override },
   { "set-used", sb_cli_set_used },
+#else
+  { "status", sb_cli_status },
+  { "history", sb_cli_history },
   { "monitor", sb_cli_monitor },
+  { "set", sb_cli_run_modify },
+  { "unset", sb_cli_run_modify },
+  { "override", sb_cli_run_modify },
+  { "set-used", sb_cli_run_modify },
+#endif
 };
 
 void
@@ -109,7 +116,7 @@ sb_cli_print (const char *text)
 int
 main (int argc, char **argv)
 {
-  SbCli cli = { 0 };
+  SbCli cli = { .argv = argv };
   g_autoptr(GPtrArray) rest = g_ptr_array_new ();
   const char *verb = NULL;
   gboolean options_end = FALSE;

@@ -20,6 +20,7 @@ typedef enum {
 } SbCliExit;
 
 typedef struct {
+  char              **argv;     /* the whole command line, as given */
   gboolean            json;
   GDBusConnection    *bus;      /* (owned) (nullable) until connected */
   GDBusObjectManager *manager;  /* (owned) (nullable) until connected */
@@ -58,5 +59,10 @@ int sb_cli_unset    (SbCli *cli, int argc, char **argv);
 int sb_cli_override (SbCli *cli, int argc, char **argv);
 int sb_cli_set_used (SbCli *cli, int argc, char **argv);
 int sb_cli_monitor  (SbCli *cli, int argc, char **argv);
+
+/* sb-cli-modify.c: the verbs that change something (set, unset, override,
+ * set-used) live in simbudget-modify, so that reading does not load
+ * libnm and polkit. Replaces this process with it, same command line. */
+int sb_cli_run_modify (SbCli *cli, int argc, char **argv);
 
 G_END_DECLS

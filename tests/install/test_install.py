@@ -117,6 +117,28 @@ class InstallTest(unittest.TestCase):
         daemon = self.assert_installed(os.path.join(LIBEXECDIR, 'simbudgetd'))
         self.assertTrue(os.access(daemon, os.X_OK))
 
+    def test_cli_runs_the_installed_modify_helper(self):
+        '''`simbudget` itself reads; the verbs that change something run
+        simbudget-modify from libexecdir, found from the installed place.'''
+        modify = self.assert_installed(os.path.join(LIBEXECDIR, 'simbudget-modify'))
+        self.assertTrue(os.access(modify, os.X_OK))
+        cli = self.assert_installed(os.path.join(BINDIR, 'simbudget'))
+        env = dict(os.environ, LC_ALL='C.UTF-8')
+        for verb, message in [('set', 'set needs a CONNECTION'), ('unset', 'unset needs a CONNECTION'),
+                              ('override', 'override needs a PROFILE')]:
+            with self.subTest(verb=verb):
+                proc = subprocess.run([cli, verb], capture_output=True, text=True, env=env)
+                self.assertEqual(proc.returncode, 2, proc.stderr)
+                self.assertIn(message, proc.stderr)
+        # without it, a clear error instead of a crash
+        os.rename(modify, modify + '.away')
+        try:
+            proc = subprocess.run([cli, 'set'], capture_output=True, text=True, env=env)
+        finally:
+            os.rename(modify + '.away', modify)
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn('simbudget-modify is not installed', proc.stderr)
+
     def test_locales(self):
         for lang in LANGUAGES:
             with self.subTest(lang=lang):
