@@ -11,7 +11,7 @@ typedef struct {
   gboolean  autoconnect_before;
   gboolean  was_active;         /* re-activate when lifted */
   gint64    since;
-  gboolean  seen_down;          /* (not persisted) down since the last cut */
+  char     *taken_down;         /* (not persisted) the activation last taken down */
 } Block;
 
 struct _SbEnforcer {
@@ -26,6 +26,7 @@ block_free (Block *b)
 {
   g_free (b->uuid);
   g_free (b->modem_path);
+  g_free (b->taken_down);
   g_free (b);
 }
 
@@ -154,6 +155,7 @@ cut (SbEnforcer *self, SbProfile *profile, const SbNmConnection *conn,
   b->modem_path = g_strdup (modem_path ? modem_path : conn && conn->active_udi ? conn->active_udi : "");
   b->was_active = (conn && conn->active) || bearer_active;
   b->since = sb_clock_now ();
+  b->taken_down = g_strdup (conn && conn->active ? conn->active_path : NULL);
   /* Recorded before anything changes. */
   g_hash_table_insert (self->blocks, g_strdup (key), b);
   save_block (self, key, b);
@@ -245,18 +247,28 @@ sb_enforcer_update (SbEnforcer           *self,
       save_block (self, key, b);
     }
   if (!sb_nm_running (self->nm))
-    return;
+    {
+      /* Its activations went with it: whatever comes up later is new. */
+      g_free (b->taken_down);
+      b->taken_down = g_strdup ("");
+      return;
+    }
   hold_autoconnect (self, key, b);
   if (conn && g_strcmp0 (conn->uuid, b->uuid) == 0 && conn->active)
     {
-      if (sb_nm_deactivate (self->nm, b->uuid) && b->seen_down)
+      /* Came up again: an activation other than the one taken down last,
+       * whose deactivation may still be on its way. One first seen after
+       * the cut (NetworkManager listed late, the daemon restarted) is
+       * taken down without a second announcement. */
+      gboolean again = b->taken_down != NULL && g_strcmp0 (conn->active_path, b->taken_down) != 0;
+
+      if (sb_nm_deactivate (self->nm, b->uuid) && again)
         {
           g_message ("Profile %s: %s came up while the budget is spent; taken down again",
                      key, b->uuid);
           sb_profile_announce_exhausted (profile, TRUE, TRUE);
         }
-      b->seen_down = FALSE;
+      g_free (b->taken_down);
+      b->taken_down = g_strdup (conn->active_path);
     }
-  else
-    b->seen_down = TRUE;
 }

@@ -21,6 +21,7 @@ sb_nm_connection_free (SbNmConnection *c)
   g_free (c->uuid);
   g_free (c->id);
   g_free (c->sim_id);
+  g_free (c->active_path);
   g_free (c->active_udi);
   g_free (c->ip_iface);
   g_clear_pointer (&c->user_data, g_hash_table_unref);
@@ -263,6 +264,8 @@ sb_nm_list_gsm_connections (SbNm *self)
           if (g_strcmp0 (nm_active_connection_get_uuid (ac), c->uuid) != 0 || !ac_is_up (ac))
             continue;
           c->active = TRUE;
+          g_free (c->active_path);
+          c->active_path = g_strdup (nm_object_get_path (NM_OBJECT (ac)));
           devs = nm_active_connection_get_devices (ac);
           if (devs && devs->len > 0)
             {

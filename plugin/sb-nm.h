@@ -25,6 +25,7 @@ typedef struct {
   char       *sim_id;       /* gsm.sim-id, NULL when unset */
   GHashTable *user_data;    /* simbudget.* key → value */
   gboolean    active;       /* activating or activated */
+  char       *active_path;  /* its active connection object: one per activation */
   char       *active_udi;   /* Udi (ModemManager modem path) of its device */
   char       *ip_iface;
 } SbNmConnection;

@@ -252,6 +252,9 @@ class Budget(SbTestCase):
         self.wait_cut()
         self.assertEqual(self.prop(ICCID, 'Enforcement'), 'disconnect')
         self.assertEqual(self.prop(ICCID, 'Limit'), 1000)
+        # said once more: the line came up with the new NetworkManager
+        self.assert_eventually(lambda: len(self.signal_args('BudgetExhausted')) == 2)
+        self.assertIn('came up while the budget is spent', self.daemon_output())
 
     def test_warn_action_only_notifies(self):
         self.setup_line({'simbudget.limit': '1000', 'simbudget.action': 'warn'})
