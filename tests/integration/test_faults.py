@@ -365,6 +365,8 @@ class Faults(SbTestCase):
                             'simbudget.timezone': 'UTC'}, env=env)
         self.line.traffic(1000, 100)
         self.wait_used(ICCID, 1000, 100)
+        # the plan comes from NetworkManager, maybe after the first reading
+        self.assert_eventually(lambda: self.prop(ICCID, 'Limit') == 10**9)
         self.assertEqual(self.prop(ICCID, 'PeriodStart'), day0)
         self.assertEqual(self.prop(ICCID, 'PeriodEnd'), day0 + DAY)
 
@@ -388,6 +390,7 @@ class Faults(SbTestCase):
         # a restart with the clock still back keeps the later period
         self.restart_daemon()
         self.wait_used(ICCID, 230, 23)
+        self.assert_eventually(lambda: self.prop(ICCID, 'Limit') == 10**9)
         self.assertEqual(self.prop(ICCID, 'PeriodStart'), day0 + DAY)
         self.assertEqual(self.prop(ICCID, 'PeriodEnd'), day0 + 2 * DAY, 'the period end went back')
 
