@@ -2,8 +2,7 @@
 """The bash completion of simbudget, driven the way readline drives it, with
 stand-ins for nmcli and `simbudget --json status` first on PATH.
 
-`test_completion.py --list` prints the test ids; meson registers one test
-per id.
+meson registers one test per method (tests/list-tests.py).
 """
 
 import os
@@ -204,21 +203,7 @@ class CompletionWithoutBashCompletionTest(CompletionTest):
     test_shellcheck = None
 
 
-def test_ids():
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    stack = [suite]
-    while stack:
-        item = stack.pop(0)
-        if isinstance(item, unittest.TestSuite):
-            stack.extend(item)
-        else:
-            yield item.id().split('.', 1)[1]
-
-
 def main():
-    if sys.argv[1:] == ['--list']:
-        print('\n'.join(test_ids()))
-        return 0
     result = unittest.main(exit=False, verbosity=2).result
     if not result.wasSuccessful():
         return 1
