@@ -12,11 +12,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import unittest
 
 import dbus
 import dbusmock
 from gi.repository import Gio
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
+import testmain  # noqa: E402
 
 SCRIPT = os.environ.get('SB_DISPATCHER_SCRIPT',
                         os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -280,14 +282,5 @@ class DispatcherTest(dbusmock.DBusTestCase):
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
 
 
-def main():
-    result = unittest.main(exit=False, verbosity=2).result
-    if not result.wasSuccessful():
-        return 1
-    if result.skipped and len(result.skipped) == result.testsRun:
-        return 77
-    return 0
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    testmain.main()

@@ -11,6 +11,9 @@ import sys
 import tempfile
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
+import testmain  # noqa: E402
+
 COMPLETION = os.environ.get('SB_COMPLETION',
                             os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                          '..', '..', 'data', 'simbudget.bash-completion'))
@@ -203,14 +206,5 @@ class CompletionWithoutBashCompletionTest(CompletionTest):
     test_shellcheck = None
 
 
-def main():
-    result = unittest.main(exit=False, verbosity=2).result
-    if not result.wasSuccessful():
-        return 1
-    if result.skipped and len(result.skipped) == result.testsRun:
-        return 77
-    return 0
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    testmain.main()

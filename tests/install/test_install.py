@@ -21,6 +21,9 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
+import testmain  # noqa: E402
+
 BUILD_ROOT = os.environ.get('SB_BUILD_ROOT', '')
 PREFIX = os.environ.get('SB_PREFIX', '/usr/local')
 BINDIR = os.environ.get('SB_BINDIR', PREFIX + '/bin')
@@ -534,14 +537,5 @@ class DBusPolicyBus:
             self.daemon.stdout.close()
 
 
-def main():
-    result = unittest.main(exit=False, verbosity=2).result
-    if not result.wasSuccessful():
-        return 1
-    if result.skipped and len(result.skipped) == result.testsRun:
-        return 77
-    return 0
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    testmain.main()
