@@ -9,7 +9,6 @@ import selectors
 import subprocess
 import sys
 import time
-import unittest
 import zoneinfo
 
 import dbus
@@ -18,6 +17,9 @@ import gi
 
 gi.require_version('Gio', '2.0')
 from gi.repository import Gio  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
+import testmain  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SB_TEMPLATE = os.path.join(HERE, 'simbudget_mock.py')
@@ -32,6 +34,8 @@ SB_PROFILE_IFACE = 'org.simbudget.SimBudget1.Profile'
 
 TRAVEL = '8981100022152233440'
 HOME = '8944500102198304826'
+
+main = testmain.main  # the test files' main()
 
 NOT_RUNNING = ('simbudget: the simbudget service is not running '
                '(org.simbudget.SimBudget1 is not on the system bus)\n')
@@ -223,9 +227,3 @@ class CliTestCase(dbusmock.DBusTestCase):
             if time.monotonic() > deadline:
                 self.fail(message or 'timed out waiting for %r' % condition)
             time.sleep(0.02)
-
-
-def main():
-    # Runs one Class.method when given, like the meson tests do.
-    unittest.main(testRunner=unittest.TextTestRunner(stream=sys.stdout, verbosity=2))
-

@@ -9,13 +9,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import unittest
 
 import dbus
 import dbus.mainloop.glib
 import dbusmock
 import dbusmock.mockobject
 from gi.repository import GLib
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
+import testmain  # noqa: E402
 
 # signals from the daemon are dispatched while tests wait
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
@@ -39,6 +41,8 @@ MM_MOCK_IFACE = 'org.freedesktop.ModemManager1.Mock'
 
 ESIM = 2
 PHYSICAL = 1
+
+main = testmain.main  # the test files' main()
 
 
 def profile_path(key):
@@ -402,6 +406,3 @@ class SbTestCase(dbusmock.DBusTestCase):
     def stats(self, bearer, rx, tx):
         self.mm.SetBearerStats(bearer, dbus.UInt64(rx), dbus.UInt64(tx))
 
-
-def main():
-    unittest.main(testRunner=unittest.TextTestRunner(stream=sys.stdout, verbosity=2))

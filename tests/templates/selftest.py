@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import unittest
 
 # Before GLib is loaded: warnings are fatal here and in the CLI tools, and
 # libnm turns its D-Bus warnings (bad property types) into g_warning().
@@ -33,6 +32,9 @@ gi.require_version('NM', '1.0')
 from gi.repository import Gio, GLib, GObject  # noqa: E402
 from gi.repository import ModemManager as MM  # noqa: E402
 from gi.repository import NM  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
+import testmain  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MM_TEMPLATE = os.path.join(HERE, 'modemmanager.py')
@@ -677,4 +679,4 @@ class NetworkManagerTest(TemplateTestCase):
 
 
 if __name__ == '__main__':
-    unittest.main()
+    testmain.main()
