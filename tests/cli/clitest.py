@@ -13,13 +13,11 @@ import zoneinfo
 
 import dbus
 import dbusmock
-import gi
-
-gi.require_version('Gio', '2.0')
-from gi.repository import Gio  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
+import processes  # noqa: E402
 import testmain  # noqa: E402
+from privatebus import PrivateBus  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SB_TEMPLATE = os.path.join(HERE, 'simbudget_mock.py')
@@ -69,17 +67,15 @@ class CliTestCase(dbusmock.DBusTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.test_bus = Gio.TestDBus.new(Gio.TestDBusFlags.NONE)
-        cls.test_bus.up()
-        # Gio.TestDBus only sets the session address; the client, libnm and
-        # `dbusmock --system` all follow this one.
-        os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = cls.test_bus.get_bus_address()
+        cls.bus = PrivateBus('system')
+        # the client, libnm and `dbusmock --system` all follow it
+        cls.bus.export()
         cls.dbus_con = cls.get_dbus(system_bus=True)
 
     @classmethod
     def tearDownClass(cls):
         cls.dbus_con.close()
-        cls.test_bus.down()
+        cls.bus.stop()
 
     def setUp(self):
         self.cli = os.environ.get('SB_CLI')
@@ -89,26 +85,18 @@ class CliTestCase(dbusmock.DBusTestCase):
 
     # ---- mocks ----------------------------------------------------------
 
-    @staticmethod
-    def _stop(proc):
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    _stop = staticmethod(processes.stop)  # for the test files
 
     def start_sb(self):
         """The simbudgetd stand-in; its control interface is self.sb."""
         proc, obj = self.spawn_server_template(SB_TEMPLATE, {}, stdout=subprocess.DEVNULL)
-        self.addCleanup(self._stop, proc)
+        self.addCleanup(processes.stop, proc)
         self.sb_proc = proc
         self.sb = dbus.Interface(obj, dbusmock.MOCK_IFACE)
         return self.sb
 
     def stop_sb(self):
-        self._stop(self.sb_proc)
+        processes.stop(self.sb_proc)
         self.assert_eventually(lambda: not self.dbus_con.name_has_owner(SB_BUS),
                                'the simbudgetd mock is still on the bus')
 
@@ -117,7 +105,7 @@ class CliTestCase(dbusmock.DBusTestCase):
         if not os.path.exists(NM_TEMPLATE):
             self.fail('%s is missing (the NetworkManager template with Update2)' % NM_TEMPLATE)
         proc, _ = self.spawn_server_template(NM_TEMPLATE, {}, stdout=subprocess.DEVNULL)
-        self.addCleanup(self._stop, proc)
+        self.addCleanup(processes.stop, proc)
         settings = self.dbus_con.get_object('org.freedesktop.NetworkManager',
                                             '/org/freedesktop/NetworkManager/Settings')
         return dbus.Interface(settings, 'org.freedesktop.NetworkManager.Settings')
@@ -190,7 +178,7 @@ class CliTestCase(dbusmock.DBusTestCase):
         proc = subprocess.Popen([self.cli] + list(args), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, env=self.cli_env(env))
         proc.pending = b''
-        self.addCleanup(self._stop, proc)
+        self.addCleanup(processes.stop, proc)
         return proc
 
     def read_line(self, proc, timeout=10):

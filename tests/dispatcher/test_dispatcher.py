@@ -15,10 +15,11 @@ import time
 
 import dbus
 import dbusmock
-from gi.repository import Gio
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
+import processes  # noqa: E402
 import testmain  # noqa: E402
+from privatebus import PrivateBus  # noqa: E402
 
 SCRIPT = os.environ.get('SB_DISPATCHER_SCRIPT',
                         os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -59,16 +60,14 @@ class DispatcherTest(dbusmock.DBusTestCase):
     @classmethod
     def setUpClass(cls):
         # A private bus that allows everything, as the system bus.
-        cls.test_bus = Gio.TestDBus.new(Gio.TestDBusFlags.NONE)
-        cls.test_bus.up()
-        os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = cls.test_bus.get_bus_address()
+        cls.bus = PrivateBus('system')
+        cls.bus.export()
         cls.dbus_con = cls.get_dbus(system_bus=True)
 
     @classmethod
     def tearDownClass(cls):
         cls.dbus_con.close()
-        cls.test_bus.down()
-        del os.environ['DBUS_SYSTEM_BUS_ADDRESS']
+        cls.bus.stop()
         super().tearDownClass()
 
     def setUp(self):
@@ -81,15 +80,10 @@ class DispatcherTest(dbusmock.DBusTestCase):
         '''Puts the simbudgetd stand-in on the bus; @code runs per call.'''
         proc = self.spawn_server(BUS_NAME, OBJECT_PATH, INTERFACE,
                                  system_bus=True, stdout=subprocess.DEVNULL)
-        self.addCleanup(self.stop_daemon, proc)
+        self.addCleanup(processes.stop, proc, 10)
         self.mock = dbus.Interface(self.dbus_con.get_object(BUS_NAME, OBJECT_PATH),
                                    dbusmock.MOCK_IFACE)
         self.mock.AddMethod('', 'ConnectionEvent', 'sss', '', code)
-
-    @staticmethod
-    def stop_daemon(proc):
-        proc.terminate()
-        proc.wait(timeout=10)
 
     def calls(self):
         return [[str(a) for a in args]

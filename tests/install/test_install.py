@@ -22,6 +22,8 @@ import unittest
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
+import privatebus  # noqa: E402
+import processes  # noqa: E402
 import testmain  # noqa: E402
 
 BUILD_ROOT = os.environ.get('SB_BUILD_ROOT', '')
@@ -446,47 +448,11 @@ class DBusPolicyBus:
     '''A dbus-daemon with the system bus's default policy plus one service
     policy, and a python-dbusmock object owning org.simbudget.SimBudget1.'''
 
-    # The default policy of dbus's system.conf, trimmed to what matters.
-    CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=%(socket)s</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus"
-           send_interface="org.freedesktop.DBus.Introspectable"/>
-  </policy>
-  <include>%(policy)s</include>
-</busconfig>
-'''
-
     def __init__(self, policy, workdir):
         os.chmod(workdir, 0o755)
-        self.workdir = workdir
-        socket = os.path.join(workdir, 'system_bus_socket')
-        config = os.path.join(workdir, 'bus.conf')
-        with open(config, 'w', encoding='utf-8') as f:
-            f.write(self.CONFIG % {'socket': socket, 'policy': policy})
-        self.address = 'unix:path=' + socket
-        self.env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.address)
-        # pylint: disable=consider-using-with
-        self.daemon = subprocess.Popen(['dbus-daemon', '--nofork', '--nosyslog',
-                                        '--config-file=' + config, '--print-address=1'],
-                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                       text=True)
-        self.daemon.stdout.readline()  # the bus is up once it prints its address
+        rules = privatebus.SYSTEM_POLICY + '  <include>%s</include>\n' % policy
+        self.bus = privatebus.PrivateBus('system', rules, directory=workdir)
+        self.env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus.address)
         self.service = None
 
     def start_service(self):
@@ -503,12 +469,6 @@ class DBusPolicyBus:
                     '', 'ConnectionEvent', 'sss', '', ''], env=self.env)
         assert proc.returncode == 0, proc.stderr
 
-    def as_user(self, user, argv):
-        if user == 'root':
-            return argv
-        return ['setpriv', '--reuid=' + user, '--regid=nogroup', '--clear-groups',
-                '--inh-caps=-all', '--'] + argv
-
     @staticmethod
     def outcome(proc):
         if proc.returncode == 0:
@@ -518,23 +478,19 @@ class DBusPolicyBus:
         return 'error: ' + proc.stderr.strip()
 
     def send(self, user, path, method, *args):
-        return self.outcome(run(self.as_user(user, [
+        return self.outcome(run(processes.as_user(user, [
             'dbus-send', '--system', '--print-reply', '--reply-timeout=5000',
             '--dest=' + BUS_NAME, path, method, *args]), env=self.env))
 
     def own(self, user):
-        return self.outcome(run(self.as_user(user, [
+        return self.outcome(run(processes.as_user(user, [
             'dbus-send', '--system', '--print-reply', '--dest=org.freedesktop.DBus',
             '/org/freedesktop/DBus', 'org.freedesktop.DBus.RequestName',
             'string:' + BUS_NAME, 'uint32:4']), env=self.env))
 
     def stop(self):
-        for proc in [self.service, self.daemon]:
-            if proc is not None:
-                proc.terminate()
-                proc.wait(timeout=10)
-        if self.daemon.stdout:
-            self.daemon.stdout.close()
+        processes.stop(self.service, 10)
+        self.bus.stop()
 
 
 if __name__ == '__main__':

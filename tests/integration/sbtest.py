@@ -17,7 +17,9 @@ import dbusmock.mockobject
 from gi.repository import GLib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
+import processes  # noqa: E402
 import testmain  # noqa: E402
+from privatebus import PrivateBus  # noqa: E402
 
 # signals from the daemon are dispatched while tests wait
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
@@ -109,8 +111,20 @@ class SbTestCase(dbusmock.DBusTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.start_system_bus()
+        cls.bus = cls.private_bus()
+        cls.bus.export()
         cls.dbus_con = cls.get_dbus(system_bus=True)
+
+    @classmethod
+    def private_bus(cls):
+        """The system bus of the test: anyone may do anything."""
+        return PrivateBus('system')
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dbus_con.close()
+        cls.bus.stop()
+        super().tearDownClass()
 
     def setUp(self):
         self.daemon_bin = os.environ.get('SB_DAEMON')
@@ -138,27 +152,19 @@ class SbTestCase(dbusmock.DBusTestCase):
         proc = subprocess.Popen(['/usr/bin/python3', os.path.join(HERE, 'mocklaunch.py'),
                                  '-t', template, '-p', json.dumps(params or {})],
                                 stdout=log, stderr=subprocess.STDOUT)
-        self.addCleanup(self._stop_proc, proc)
+        self.addCleanup(processes.stop, proc)
         self.wait_for_bus_object(module.BUS_NAME, module.MAIN_OBJ, system_bus=True, timeout=20)
         obj = self.dbus_con.get_object(module.BUS_NAME, module.MAIN_OBJ)
         return proc, obj
 
-    @staticmethod
-    def _stop_proc(proc):
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    _stop_proc = staticmethod(processes.stop)  # for the test files
 
     def start_mm(self, params=None):
         self.mm_proc, self.mm_obj = self._spawn_template(MM_TEMPLATE, params, 'mm')
         self.mm = dbus.Interface(self.mm_obj, MM_MOCK_IFACE)
 
     def stop_mm(self):
-        self._stop_proc(self.mm_proc)
+        processes.stop(self.mm_proc)
         self.assert_eventually(lambda: not self.dbus_con.name_has_owner(MM_BUS),
                                'ModemManager mock still on the bus')
 
@@ -168,7 +174,7 @@ class SbTestCase(dbusmock.DBusTestCase):
         return self.nm
 
     def stop_nm(self):
-        self._stop_proc(self.nm_proc)
+        processes.stop(self.nm_proc)
         self.assert_eventually(lambda: not self.dbus_con.name_has_owner(NM_BUS),
                                'NetworkManager mock still on the bus')
 
@@ -241,18 +247,14 @@ class SbTestCase(dbusmock.DBusTestCase):
         return self.daemon
 
     def _stop_daemon_at_cleanup(self, proc):
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                # valgrind checks for leaks at exit: give it time
-                proc.wait(60 if os.environ.get('SB_DAEMON_WRAPPER') else 10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            # A wrapper's verdict (valgrind --error-exitcode, a sanitizer's
-            # abort at exit) is the exit code of a daemon stopped cleanly.
-            if proc.returncode not in (0, -signal.SIGTERM, -signal.SIGKILL):
-                self.fail('simbudgetd exited with %d when stopped at cleanup' % proc.returncode)
+        if proc.poll() is not None:
+            return
+        # valgrind checks for leaks at exit: give it time
+        code = processes.stop(proc, 60 if os.environ.get('SB_DAEMON_WRAPPER') else 10)
+        # A wrapper's verdict (valgrind --error-exitcode, a sanitizer's
+        # abort at exit) is the exit code of a daemon stopped cleanly.
+        if code not in (0, -signal.SIGTERM, -signal.SIGKILL):
+            self.fail('simbudgetd exited with %d when stopped at cleanup' % code)
 
     def stop_daemon(self, sig=signal.SIGTERM, expect_code=0):
         self.daemon.send_signal(sig)

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 
@@ -17,6 +16,9 @@ import dbus
 
 import sbtest
 from sbtest import ESIM, SbTestCase
+# tests/lib, on the path sbtest sets
+import privatebus
+import processes
 
 ICCID = '8981100022233344455'
 UUID = '5b9a5a0e-0d4b-4c5e-9a55-6c1b2a3f4d01'
@@ -536,60 +538,19 @@ class SystemBusPolicy(AbuseCase):
     dbus-daemon set up like the system bus, the daemon and the mocks as
     root, and callers as `nobody`."""
 
-    CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=%(socket)s</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus"
-           send_interface="org.freedesktop.DBus.Introspectable"/>
-  </policy>
-  <!-- what ModemManager's and polkit's own policies give root -->
-  <policy user="root">
+    # what ModemManager's and polkit's own policies give root
+    POLICY = privatebus.SYSTEM_POLICY + '''  <policy user="root">
     <allow own="*"/>
     <allow send_type="method_call"/>
   </policy>
-  <include>%(policy)s</include>
-</busconfig>
-'''
+  <include>%s</include>
+''' % SB_POLICY
 
     @classmethod
-    def setUpClass(cls):
-        cls.bus_dir = tempfile.mkdtemp(prefix='sb-policy-bus-')
-        os.chmod(cls.bus_dir, 0o755)   # nobody must reach the socket
-        socket = os.path.join(cls.bus_dir, 'system_bus_socket')
-        config = os.path.join(cls.bus_dir, 'bus.conf')
-        with open(config, 'w', encoding='utf-8') as f:
-            f.write(cls.CONFIG % {'socket': socket, 'policy': SB_POLICY})
-        cls.bus_proc = subprocess.Popen(['dbus-daemon', '--nofork', '--nosyslog',
-                                         '--config-file=' + config, '--print-address=1'],
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        cls.bus_proc.stdout.readline()    # up once it prints its address
-        cls.bus_address = 'unix:path=' + socket
-        os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = cls.bus_address
-        cls.dbus_con = cls.get_dbus(system_bus=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.bus_proc.terminate()
-        cls.bus_proc.wait(10)
-        cls.bus_proc.stdout.close()
-        os.environ.pop('DBUS_SYSTEM_BUS_ADDRESS', None)
-        shutil.rmtree(cls.bus_dir, ignore_errors=True)
-        super().tearDownClass()
+    def private_bus(cls):
+        bus = privatebus.PrivateBus('system', cls.POLICY)
+        os.chmod(bus.directory, 0o755)   # nobody must reach the socket
+        return bus
 
     def setUp(self):
         if os.geteuid() != 0 or not shutil.which('setpriv'):
@@ -599,13 +560,11 @@ class SystemBusPolicy(AbuseCase):
     def as_user(self, user, *argv):
         """gdbus as @user: 'ok: REPLY', 'denied' or 'error NAME'."""
         wait = int(max(5, 2 * self.answer_within))
-        cmd = ['gdbus', 'call', '--system', '--timeout', str(wait), '--dest', sbtest.SB_BUS] + list(argv)
-        if user != 'root':
-            cmd = ['setpriv', '--reuid=' + user, '--regid=nogroup', '--clear-groups',
-                   '--inh-caps=-all', '--'] + cmd
+        cmd = processes.as_user(user, ['gdbus', 'call', '--system', '--timeout', str(wait),
+                                       '--dest', sbtest.SB_BUS] + list(argv))
         self.calls += 1
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=wait + 10, check=False,
-                              env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address))
+                              env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus.address))
         if proc.returncode == 0:
             return 'ok: ' + proc.stdout.strip()
         if 'AccessDenied' in proc.stderr:

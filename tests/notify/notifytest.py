@@ -19,7 +19,9 @@ import dbus
 import dbusmock
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
+import processes  # noqa: E402
 import testmain  # noqa: E402
+from privatebus import PrivateBus  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SB_TEMPLATE = os.environ.get('SB_MOCK_TEMPLATE') or \
@@ -36,22 +38,6 @@ HOME = '8944500102198304826'
 GB = 1000 * 1000 * 1000
 
 main = testmain.main  # the test files' main()
-
-
-# Anyone may own any name; no service directories, so nothing is ever
-# activated behind the test's back.
-BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>%s</type>
-  <listen>unix:dir=%s</listen>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-'''
 
 
 def profile_path(iccid):
@@ -99,23 +85,12 @@ class NotifyTestCase(dbusmock.DBusTestCase):
     process); fresh mocks and a fresh state directory per test."""
 
     @classmethod
-    def _start_bus(cls, kind):
-        """A private dbus-daemon as our child (dbusmock's own start_*_bus
-        forks it away and then polls for seconds to see it go)."""
-        conf = os.path.join(cls.bus_dir.name, kind + '.conf')
-        with open(conf, 'w') as f:
-            f.write(BUS_CONFIG % (kind, cls.bus_dir.name))
-        proc = subprocess.Popen(['dbus-daemon', '--nofork', '--print-address=1',
-                                 '--config-file=' + conf], stdout=subprocess.PIPE, text=True)
-        cls.buses.append(proc)
-        os.environ['DBUS_%s_BUS_ADDRESS' % kind.upper()] = proc.stdout.readline().strip()
-
-    @classmethod
     def setUpClass(cls):
-        cls.bus_dir = tempfile.TemporaryDirectory()
-        cls.buses = []
-        cls._start_bus('system')
-        cls._start_bus('session')
+        # our children (dbusmock's own start_*_bus forks them away and then
+        # polls for seconds to see them go)
+        cls.buses = [PrivateBus('system'), PrivateBus('session')]
+        for bus in cls.buses:
+            bus.export()
         cls.system_con = cls.get_dbus(system_bus=True)
         cls.session_con = cls.get_dbus(system_bus=False)
 
@@ -123,11 +98,8 @@ class NotifyTestCase(dbusmock.DBusTestCase):
     def tearDownClass(cls):
         cls.system_con.close()
         cls.session_con.close()
-        for proc in cls.buses:
-            proc.terminate()
-            proc.wait()
-            proc.stdout.close()
-        cls.bus_dir.cleanup()
+        for bus in cls.buses:
+            bus.stop()
 
     def setUp(self):
         self.agent_bin = os.environ.get('SB_NOTIFY')
@@ -145,15 +117,7 @@ class NotifyTestCase(dbusmock.DBusTestCase):
 
     # ---- processes ------------------------------------------------------
 
-    @staticmethod
-    def _stop(proc):
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    _stop = staticmethod(processes.stop)  # for the test files
 
     def _spawn_mock(self, template, system_bus, name, path):
         # With -t the template is loaded before the mock serves its first
@@ -161,7 +125,7 @@ class NotifyTestCase(dbusmock.DBusTestCase):
         argv = [sys.executable, '-m', 'dbusmock', '-t', template]
         argv.append('--system' if system_bus else '--session')
         proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
-        self.addCleanup(self._stop, proc)
+        self.addCleanup(processes.stop, proc)
         self.wait_for_bus_object(name, path, system_bus=system_bus, timeout=100)
         con = self.system_con if system_bus else self.session_con
         return proc, con.get_object(name, path)
@@ -173,7 +137,7 @@ class NotifyTestCase(dbusmock.DBusTestCase):
         return self.sb
 
     def stop_daemon(self):
-        self._stop(self.sb_proc)
+        processes.stop(self.sb_proc)
         self.assert_eventually(lambda: not self.system_con.name_has_owner(SB_BUS),
                                'the simbudgetd mock is still on the bus')
 
@@ -208,7 +172,7 @@ class NotifyTestCase(dbusmock.DBusTestCase):
         self.addCleanup(self.agent_log.close)
         self.agent = subprocess.Popen([self.agent_bin], stdout=self.agent_log,
                                       stderr=subprocess.STDOUT, env=self.agent_env(env))
-        self.addCleanup(self._stop, self.agent)
+        self.addCleanup(processes.stop, self.agent)
         if wait_ready:
             self.assert_eventually(lambda: self.managed_objects_calls() > before,
                                    'the agent did not read the daemon\'s objects')

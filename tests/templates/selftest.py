@@ -10,12 +10,10 @@ Run: /usr/bin/python3 tests/templates/selftest.py -v
 Set SELFTEST_MOCK_LOG=1 to see the mocks' call logs on stderr.
 '''
 
-import ctypes
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 # Before GLib is loaded: warnings are fatal here and in the CLI tools, and
@@ -34,7 +32,9 @@ from gi.repository import ModemManager as MM  # noqa: E402
 from gi.repository import NM  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
+import processes  # noqa: E402
 import testmain  # noqa: E402
+from privatebus import PrivateBus  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MM_TEMPLATE = os.path.join(HERE, 'modemmanager.py')
@@ -50,7 +50,6 @@ ICCID2 = '8944200000000000002'
 EID = '89049032000000000000000000000001'
 IMEI = '350000000000001'
 UUID = '4b3d6e0a-0000-4000-8000-000000000001'
-PR_SET_PDEATHSIG = 1
 
 
 def iterate_until(condition, timeout=5.0):
@@ -71,50 +70,22 @@ def drain():
         ctx.iteration(False)
 
 
-BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:tmpdir=/tmp</listen>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-'''
-
-
-def _die_with_parent():
-    # a fatal GLib warning aborts this process: the bus must not outlive it,
-    # and the mocks exit when their bus goes away
-    ctypes.CDLL('libc.so.6', use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
 class TemplateTestCase(dbusmock.DBusTestCase):
     '''A private bus for the class; mocks and client connections per case.'''
 
     @classmethod
     def setUpClass(cls):
-        cls.bus_dir = tempfile.TemporaryDirectory(prefix='sb-templates-')
-        config = os.path.join(cls.bus_dir.name, 'bus.conf')
-        with open(config, 'w', encoding='utf-8') as f:
-            f.write(BUS_CONFIG)
-        cls.bus_proc = subprocess.Popen(  # pylint: disable=consider-using-with
-            ['dbus-daemon', f'--config-file={config}', '--nofork', '--print-address=1'],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, preexec_fn=_die_with_parent)
-        cls.address = cls.bus_proc.stdout.readline().strip()
-        os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = cls.address
+        # a fatal GLib warning aborts this process: the bus must not outlive
+        # it, and the mocks exit when their bus goes away
+        cls.bus = PrivateBus('system', preexec_fn=processes.die_with_parent(signal.SIGKILL))
+        cls.bus.export()
+        cls.address = cls.bus.address
         cls.dbus = dbus.bus.BusConnection(cls.address)
 
     @classmethod
     def tearDownClass(cls):
         cls.dbus.close()
-        cls.bus_proc.terminate()
-        cls.bus_proc.wait()
-        cls.bus_proc.stdout.close()
-        cls.bus_dir.cleanup()
-        os.environ.pop('DBUS_SYSTEM_BUS_ADDRESS', None)
+        cls.bus.stop()
 
     def assertEventually(self, condition, message='condition not reached', timeout=5.0):
         self.assertTrue(iterate_until(condition, timeout), message)
@@ -122,18 +93,8 @@ class TemplateTestCase(dbusmock.DBusTestCase):
     def spawn(self, template, parameters=None):
         log = sys.stderr if os.environ.get('SELFTEST_MOCK_LOG') else subprocess.DEVNULL
         proc, obj = self.spawn_server_template(template, parameters or {}, stdout=log)
-        self.addCleanup(self.stop, proc)
+        self.addCleanup(processes.stop, proc)
         return proc, obj
-
-    @staticmethod
-    def stop(proc):
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
     def connection(self):
         '''A private GDBusConnection, so no state leaks between cases.'''
@@ -398,7 +359,7 @@ class ModemManagerTest(TemplateTestCase):
         self.assertEqual(modem.get_sim_sync(None).get_identifier(), ICCID2)
 
         # FirstIndex moves the numbering
-        self.stop(self.mm_proc)
+        processes.stop(self.mm_proc)
         self.assertEventually(lambda: owners[-1] is None, 'name owner did not go away')
         self.start_mock({'FirstIndex': dbus.UInt32(7)})
         path3, modem = self.add_modem()
