@@ -17,6 +17,8 @@ import dbusmock
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
 import processes  # noqa: E402
 import testmain  # noqa: E402
+from busnames import SB_BUS, profile_path  # noqa: E402
+from busnames import SB_PROFILE_IFACE  # noqa: E402,F401 (for the test files)
 from privatebus import PrivateBus  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -26,10 +28,6 @@ SB_TEMPLATE = os.path.join(HERE, 'simbudget_mock.py')
 NM_TEMPLATE = os.environ.get('SB_NM_TEMPLATE') or \
     os.path.join(os.path.dirname(HERE), 'templates', 'networkmanager.py')
 
-SB_BUS = 'org.simbudget.SimBudget1'
-SB_PATH = '/org/simbudget/SimBudget1'
-SB_PROFILE_IFACE = 'org.simbudget.SimBudget1.Profile'
-
 TRAVEL = '8981100022152233440'
 HOME = '8944500102198304826'
 
@@ -37,14 +35,6 @@ main = testmain.main  # the test files' main()
 
 NOT_RUNNING = ('simbudget: the simbudget service is not running '
                '(org.simbudget.SimBudget1 is not on the system bus)\n')
-
-
-def profile_path(iccid):
-    out = []
-    for byte in iccid.encode():
-        c = chr(byte)
-        out.append(c if c.isascii() and (c.isalnum() or c == '_') else '_%02x' % byte)
-    return SB_PATH + '/Profile/' + ''.join(out)
 
 
 def now():

@@ -19,15 +19,12 @@ import dbusmock
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
 import processes  # noqa: E402
 import testmain  # noqa: E402
+from busnames import SB_BUS, SB_IFACE, SB_PATH  # noqa: E402
 from privatebus import PrivateBus  # noqa: E402
 
 SCRIPT = os.environ.get('SB_DISPATCHER_SCRIPT',
                         os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                      '..', '..', 'dispatcher', '90-simbudget'))
-
-BUS_NAME = 'org.simbudget.SimBudget1'
-OBJECT_PATH = '/org/simbudget/SimBudget1'
-INTERFACE = 'org.simbudget.SimBudget1'
 
 UUID = '5c1e0b43-8a4d-4f0e-9d1a-2f3b6f0c9e21'
 
@@ -78,10 +75,10 @@ class DispatcherTest(dbusmock.DBusTestCase):
 
     def start_daemon(self, code=''):
         '''Puts the simbudgetd stand-in on the bus; @code runs per call.'''
-        proc = self.spawn_server(BUS_NAME, OBJECT_PATH, INTERFACE,
+        proc = self.spawn_server(SB_BUS, SB_PATH, SB_IFACE,
                                  system_bus=True, stdout=subprocess.DEVNULL)
         self.addCleanup(processes.stop, proc, 10)
-        self.mock = dbus.Interface(self.dbus_con.get_object(BUS_NAME, OBJECT_PATH),
+        self.mock = dbus.Interface(self.dbus_con.get_object(SB_BUS, SB_PATH),
                                    dbusmock.MOCK_IFACE)
         self.mock.AddMethod('', 'ConnectionEvent', 'sss', '', code)
 

@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import privatebus  # noqa: E402
 import processes  # noqa: E402
 import testmain  # noqa: E402
+from busnames import SB_BUS, SB_PATH  # noqa: E402
 
 BUILD_ROOT = os.environ.get('SB_BUILD_ROOT', '')
 PREFIX = os.environ.get('SB_PREFIX', '/usr/local')
@@ -35,9 +36,6 @@ SYSCONFDIR = os.environ.get('SB_SYSCONFDIR', PREFIX + '/etc')
 LOCALEDIR = os.environ.get('SB_LOCALEDIR', PREFIX + '/share/locale')
 POLKIT_DTD = os.environ.get('SB_POLKIT_DTD', '/usr/share/polkit-1/policyconfig-1.dtd')
 NM_POLICY = '/usr/share/polkit-1/actions/org.freedesktop.NetworkManager.policy'
-
-BUS_NAME = 'org.simbudget.SimBudget1'
-OBJECT_PATH = '/org/simbudget/SimBudget1'
 
 # Where each consumer looks, relative to the prefix.
 UNIT = 'lib/systemd/system/simbudget.service'
@@ -159,7 +157,7 @@ class InstallTest(unittest.TestCase):
         unit = parse_ini(self.assert_installed(UNIT))
         service = unit['Service']
         self.assertEqual(service['Type'], ['dbus'])
-        self.assertEqual(service['BusName'], [BUS_NAME])
+        self.assertEqual(service['BusName'], [SB_BUS])
         self.assertEqual(service['ExecStart'], [os.path.join(LIBEXECDIR, 'simbudgetd')])
         self.assertEqual(service['User'], ['simbudget'])
         self.assertEqual(service['StateDirectory'], ['simbudget'])
@@ -219,7 +217,7 @@ class InstallTest(unittest.TestCase):
 
     def test_dbus_activation(self):
         entry = parse_ini(self.assert_installed(DBUS_ACTIVATION))['D-BUS Service']
-        self.assertEqual(entry['Name'], [BUS_NAME])
+        self.assertEqual(entry['Name'], [SB_BUS])
         self.assertEqual(entry['Exec'], [os.path.join(LIBEXECDIR, 'simbudgetd')])
         self.assertEqual(entry['User'], ['simbudget'])
         self.assertEqual(entry['SystemdService'], ['simbudget.service'])
@@ -233,19 +231,19 @@ class InstallTest(unittest.TestCase):
             policies[key] = [(rule.tag, rule.attrib) for rule in policy]
 
         owners = sorted(who for (kind, who), rules in policies.items()
-                        if kind == 'user' and ('allow', {'own': BUS_NAME}) in rules)
+                        if kind == 'user' and ('allow', {'own': SB_BUS}) in rules)
         self.assertEqual(owners, ['root', 'simbudget'])
 
         default = policies[('context', 'default')]
-        self.assertNotIn(('allow', {'own': BUS_NAME}), default)
+        self.assertNotIn(('allow', {'own': SB_BUS}), default)
         self.assertFalse([a for tag, a in default if tag == 'allow' and 'own' in a])
-        self.assertIn(('deny', {'send_destination': BUS_NAME,
+        self.assertIn(('deny', {'send_destination': SB_BUS,
                                 'send_interface': 'org.simbudget.SimBudget1',
                                 'send_member': 'ConnectionEvent'}), default)
         # The deny is the last word for everyone but root.
-        last = [a for tag, a in default if a.get('send_destination') == BUS_NAME][-1]
+        last = [a for tag, a in default if a.get('send_destination') == SB_BUS][-1]
         self.assertEqual(last.get('send_member'), 'ConnectionEvent')
-        self.assertIn(('allow', {'send_destination': BUS_NAME}), policies[('user', 'root')])
+        self.assertIn(('allow', {'send_destination': SB_BUS}), policies[('user', 'root')])
         self.assertFalse([a for tag, a in policies[('user', 'simbudget')] if 'send_destination' in a])
 
     def test_dbus_policy_enforced(self):
@@ -259,7 +257,7 @@ class InstallTest(unittest.TestCase):
         self.addCleanup(bus.stop)
         bus.start_service()
 
-        def call(user, method, *args, path=OBJECT_PATH):
+        def call(user, method, *args, path=SB_PATH):
             return bus.send(user, path, method, *args)
 
         self.assertEqual(call('root', 'org.simbudget.SimBudget1.ConnectionEvent',
@@ -274,7 +272,7 @@ class InstallTest(unittest.TestCase):
             with self.subTest(method=method):
                 self.assertNotEqual(call('nobody', method, *args), 'denied')
         self.assertNotEqual(call('nobody', 'org.simbudget.SimBudget1.Profile.Override',
-                                 'uint64:0', path=OBJECT_PATH + '/Profile/1'), 'denied')
+                                 'uint64:0', path=SB_PATH + '/Profile/1'), 'denied')
         self.assertEqual(call('nobody', 'org.freedesktop.DBus.Properties.Set',
                               'string:org.simbudget.SimBudget1', 'string:Version',
                               'variant:string:x'), 'denied')
@@ -458,14 +456,14 @@ class DBusPolicyBus:
     def start_service(self):
         # pylint: disable=consider-using-with
         self.service = subprocess.Popen(
-            [sys.executable, '-m', 'dbusmock', '--system', BUS_NAME, OBJECT_PATH,
+            [sys.executable, '-m', 'dbusmock', '--system', SB_BUS, SB_PATH,
              'org.simbudget.SimBudget1'],
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # It is ready once it answers; GDBus's wait is bounded by the call.
-        proc = run(['gdbus', 'wait', '--system', '--timeout', '10', BUS_NAME], env=self.env)
+        proc = run(['gdbus', 'wait', '--system', '--timeout', '10', SB_BUS], env=self.env)
         assert proc.returncode == 0, proc.stderr
-        proc = run(['gdbus', 'call', '--system', '--dest', BUS_NAME, '--object-path',
-                    OBJECT_PATH, '--method', 'org.freedesktop.DBus.Mock.AddMethod',
+        proc = run(['gdbus', 'call', '--system', '--dest', SB_BUS, '--object-path',
+                    SB_PATH, '--method', 'org.freedesktop.DBus.Mock.AddMethod',
                     '', 'ConnectionEvent', 'sss', '', ''], env=self.env)
         assert proc.returncode == 0, proc.stderr
 
@@ -480,13 +478,13 @@ class DBusPolicyBus:
     def send(self, user, path, method, *args):
         return self.outcome(run(processes.as_user(user, [
             'dbus-send', '--system', '--print-reply', '--reply-timeout=5000',
-            '--dest=' + BUS_NAME, path, method, *args]), env=self.env))
+            '--dest=' + SB_BUS, path, method, *args]), env=self.env))
 
     def own(self, user):
         return self.outcome(run(processes.as_user(user, [
             'dbus-send', '--system', '--print-reply', '--dest=org.freedesktop.DBus',
             '/org/freedesktop/DBus', 'org.freedesktop.DBus.RequestName',
-            'string:' + BUS_NAME, 'uint32:4']), env=self.env))
+            'string:' + SB_BUS, 'uint32:4']), env=self.env))
 
     def stop(self):
         processes.stop(self.service, 10)

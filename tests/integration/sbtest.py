@@ -19,6 +19,9 @@ from gi.repository import GLib
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
 import processes  # noqa: E402
 import testmain  # noqa: E402
+from busnames import (DBUSMOCK_IFACE, ESIM, MM_BUS, MM_MOCK_IFACE, NM_BUS, NM_PATH,  # noqa: E402
+                      SB_BUS, SB_IFACE, SB_PATH, SB_PROFILE_IFACE, profile_path)
+from busnames import PHYSICAL  # noqa: E402,F401 (for the test files)
 from privatebus import PrivateBus  # noqa: E402
 
 # signals from the daemon are dispatched while tests wait
@@ -28,34 +31,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATES = os.path.join(os.path.dirname(HERE), 'templates')
 MM_TEMPLATE = os.path.join(TEMPLATES, 'modemmanager.py')
 NM_TEMPLATE = os.path.join(TEMPLATES, 'networkmanager.py')
-NM_BUS = 'org.freedesktop.NetworkManager'
-NM_PATH = '/org/freedesktop/NetworkManager'
-NM_MOCK_IFACE = 'org.freedesktop.DBus.Mock'
-POLKIT_MOCK_IFACE = 'org.freedesktop.DBus.Mock'
-
-SB_BUS = 'org.simbudget.SimBudget1'
-SB_PATH = '/org/simbudget/SimBudget1'
-SB_IFACE = 'org.simbudget.SimBudget1'
-SB_PROFILE_IFACE = 'org.simbudget.SimBudget1.Profile'
-MM_BUS = 'org.freedesktop.ModemManager1'
-MM_PATH = '/org/freedesktop/ModemManager1'
-MM_MOCK_IFACE = 'org.freedesktop.ModemManager1.Mock'
-
-ESIM = 2
-PHYSICAL = 1
 
 main = testmain.main  # the test files' main()
-
-
-def profile_path(key):
-    out = []
-    for ch in key.encode():
-        c = chr(ch)
-        if c.isascii() and (c.isalnum() or c == '_'):
-            out.append(c)
-        else:
-            out.append('_%02x' % ch)
-    return SB_PATH + '/Profile/' + ''.join(out)
 
 
 def can_use_netns():
@@ -170,7 +147,7 @@ class SbTestCase(dbusmock.DBusTestCase):
 
     def start_nm(self, params=None):
         self.nm_proc, self.nm_obj = self._spawn_template(NM_TEMPLATE, params, 'nm')
-        self.nm = dbus.Interface(self.nm_obj, NM_MOCK_IFACE)
+        self.nm = dbus.Interface(self.nm_obj, DBUSMOCK_IFACE)
         return self.nm
 
     def stop_nm(self):
@@ -180,7 +157,7 @@ class SbTestCase(dbusmock.DBusTestCase):
 
     def start_polkit(self, allowed=()):
         self.polkit_proc, obj = self._spawn_template('polkitd', {}, 'polkit')
-        self.polkit = dbus.Interface(obj, POLKIT_MOCK_IFACE)
+        self.polkit = dbus.Interface(obj, DBUSMOCK_IFACE)
         self.polkit.SetAllowed(dbus.Array(list(allowed), signature='s'))
         return self.polkit
 

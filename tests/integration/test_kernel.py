@@ -85,13 +85,13 @@ class KernelCounters(SbTestCase):
         self.start_polkit(['org.simbudget.override'])
         modem = self.add_modem(ICCID, EID, ESIM)
         dev = self.nm_obj.AddModemDevice('wwan0dev', modem, 'wwan0dev', 'sbdata0', dbus.UInt32(30),
-                                         dbus_interface=sbtest.NM_MOCK_IFACE)
+                                         dbus_interface=sbtest.DBUSMOCK_IFACE)
         conn = self.nm_obj.AddGsmConnection('travel-jp', 'b0b0b0b0-0000-4000-8000-000000000001', ICCID,
                                             dbus.Dictionary({'simbudget.limit': '100000'}, signature='ss'),
-                                            True, dbus_interface=sbtest.NM_MOCK_IFACE)
+                                            True, dbus_interface=sbtest.DBUSMOCK_IFACE)
         bearer = self.mm.AddBearer(modem, 'sbdata0', True)
         self.mm.ConnectBearer(bearer, 'sbdata0')
-        self.nm_obj.ActivateGsmConnection(conn, dev, 'sbdata0', dbus_interface=sbtest.NM_MOCK_IFACE)
+        self.nm_obj.ActivateGsmConnection(conn, dev, 'sbdata0', dbus_interface=sbtest.DBUSMOCK_IFACE)
         self.assert_eventually(lambda: self.manager_props()['QuotaState'] == 'quota')
         self.assert_eventually(lambda: self.prop(ICCID, 'Enforcement') == 'disconnect+quota')
         before = self.tx_packets('sbdata0')

@@ -21,31 +21,19 @@ import dbusmock
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
 import processes  # noqa: E402
 import testmain  # noqa: E402
+from busnames import NOTIFY_BUS, NOTIFY_IFACE, NOTIFY_PATH, SB_BUS, SB_PATH  # noqa: E402
+from busnames import profile_path  # noqa: E402
 from privatebus import PrivateBus  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SB_TEMPLATE = os.environ.get('SB_MOCK_TEMPLATE') or \
     os.path.join(os.path.dirname(HERE), 'cli', 'simbudget_mock.py')
 
-SB_BUS = 'org.simbudget.SimBudget1'
-SB_PATH = '/org/simbudget/SimBudget1'
-NOTIFY_BUS = 'org.freedesktop.Notifications'
-NOTIFY_PATH = '/org/freedesktop/Notifications'
-NOTIFY_IFACE = 'org.freedesktop.Notifications'
-
 TRAVEL = '8981100022152233440'
 HOME = '8944500102198304826'
 GB = 1000 * 1000 * 1000
 
 main = testmain.main  # the test files' main()
-
-
-def profile_path(iccid):
-    out = []
-    for byte in iccid.encode():
-        c = chr(byte)
-        out.append(c if c.isascii() and (c.isalnum() or c == '_') else '_%02x' % byte)
-    return SB_PATH + '/Profile/' + ''.join(out)
 
 
 def c_format(fmt, *args):

@@ -34,16 +34,12 @@ from gi.repository import NM  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
 import processes  # noqa: E402
 import testmain  # noqa: E402
+from busnames import DBUSMOCK_IFACE, MM_BUS, MM_MOCK_IFACE, MM_PATH  # noqa: E402
 from privatebus import PrivateBus  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MM_TEMPLATE = os.path.join(HERE, 'modemmanager.py')
 NM_TEMPLATE = os.path.join(HERE, 'networkmanager.py')
-
-MM_BUS = 'org.freedesktop.ModemManager1'
-MM_OBJ = '/org/freedesktop/ModemManager1'
-MM_MOCK = 'org.freedesktop.ModemManager1.Mock'
-NM_MOCK = 'org.freedesktop.DBus.Mock'
 
 ICCID = '8981100000000000001'
 ICCID2 = '8944200000000000002'
@@ -139,7 +135,7 @@ class ModemManagerTest(TemplateTestCase):
 
     def start_mock(self, parameters=None):
         self.mm_proc, obj = self.spawn(MM_TEMPLATE, parameters)
-        self.mock = dbus.Interface(obj, MM_MOCK)
+        self.mock = dbus.Interface(obj, MM_MOCK_IFACE)
 
     def new_manager(self):
         return MM.Manager.new_sync(self.conn, Gio.DBusObjectManagerClientFlags.DO_NOT_AUTO_START, None)
@@ -164,7 +160,7 @@ class ModemManagerTest(TemplateTestCase):
             with self.subTest(sim_type=sim_type):
                 iccid = f'89811000000000000{index:02d}'
                 path, modem = self.add_modem(iccid=iccid, eid=eid, sim_type=sim_type)
-                self.assertEqual(path, f'{MM_OBJ}/Modem/{index}')
+                self.assertEqual(path, f'{MM_PATH}/Modem/{index}')
                 self.assertEqual(modem.get_state(), MM.ModemState.REGISTERED)
                 self.assertEqual(modem.get_equipment_identifier(), IMEI)
                 self.assertEqual(modem.get_model(), 'EM7455')
@@ -174,7 +170,7 @@ class ModemManagerTest(TemplateTestCase):
                                   (f'wwan{index}', MM.ModemPortType.NET)])
                 self.assertEqual(modem.get_signal_quality(), (75, True))
                 self.assertEqual(modem.get_drivers(), ['qmi_wwan', 'option'])
-                self.assertEqual(modem.dup_sim_path(), f'{MM_OBJ}/SIM/{index}')
+                self.assertEqual(modem.dup_sim_path(), f'{MM_PATH}/SIM/{index}')
 
                 sim = modem.get_sim_sync(None)
                 self.assertEqual(sim.get_identifier(), iccid)
@@ -195,15 +191,15 @@ class ModemManagerTest(TemplateTestCase):
                 self.assertIsNotNone(obj.get_modem_simple())
 
         # SIMs and bearers are not ObjectManager objects
-        self.mock.AddBearer(f'{MM_OBJ}/Modem/0', '', True)
+        self.mock.AddBearer(f'{MM_PATH}/Modem/0', '', True)
         self.sync()
         self.assertEqual(sorted(o.get_object_path() for o in self.manager.get_objects()),
-                         [f'{MM_OBJ}/Modem/0', f'{MM_OBJ}/Modem/1'])
+                         [f'{MM_PATH}/Modem/0', f'{MM_PATH}/Modem/1'])
 
     def test_bearer_stats_follow_modemmanager(self):
         modem_path, modem = self.add_modem()
         bearer_path = self.mock.AddBearer(modem_path, 'wwan0', True)
-        self.assertEqual(bearer_path, f'{MM_OBJ}/Bearer/0')
+        self.assertEqual(bearer_path, f'{MM_PATH}/Bearer/0')
         self.assertEventually(lambda: modem.get_bearer_paths() == [bearer_path])
         bearer = modem.list_bearers_sync(None)[0]
         self.assertFalse(bearer.get_connected())
@@ -306,13 +302,13 @@ class ModemManagerTest(TemplateTestCase):
         self.mock.RemoveModem(path)
         self.assertEventually(lambda: removed == [path])
         self.assertEqual(self.manager.get_objects(), [])
-        self.assertTrue(self.object_gone(MM_BUS, f'{MM_OBJ}/SIM/0'))
+        self.assertTrue(self.object_gone(MM_BUS, f'{MM_PATH}/SIM/0'))
         self.assertTrue(self.object_gone(MM_BUS, bearer_path))
 
         # numbering goes on, as in ModemManager
         path, _ = self.add_modem()
-        self.assertEqual(path, f'{MM_OBJ}/Modem/1')
-        self.assertEqual(self.manager.get_object(path).get_modem().dup_sim_path(), f'{MM_OBJ}/SIM/1')
+        self.assertEqual(path, f'{MM_PATH}/Modem/1')
+        self.assertEqual(self.manager.get_object(path).get_modem().dup_sim_path(), f'{MM_PATH}/SIM/1')
 
     def test_sim_switch_and_registration(self):
         path, modem = self.add_modem()
@@ -363,9 +359,9 @@ class ModemManagerTest(TemplateTestCase):
         self.assertEventually(lambda: owners[-1] is None, 'name owner did not go away')
         self.start_mock({'FirstIndex': dbus.UInt32(7)})
         path3, modem = self.add_modem()
-        self.assertEqual(path3, f'{MM_OBJ}/Modem/7')
-        self.assertEqual(modem.dup_sim_path(), f'{MM_OBJ}/SIM/7')
-        self.assertEqual(self.mock.AddBearer(path3, '', True), f'{MM_OBJ}/Bearer/7')
+        self.assertEqual(path3, f'{MM_PATH}/Modem/7')
+        self.assertEqual(modem.dup_sim_path(), f'{MM_PATH}/SIM/7')
+        self.assertEqual(self.mock.AddBearer(path3, '', True), f'{MM_PATH}/Bearer/7')
 
     def test_mmcli(self):
         path, _ = self.add_modem()
@@ -373,7 +369,7 @@ class ModemManagerTest(TemplateTestCase):
         self.mock.ConnectBearerAt(bearer, '', dbus.UInt64(1700000000))
         self.mock.SetBearerStats(bearer, dbus.UInt64(123456), dbus.UInt64(7890))
         checks = [
-            (['-L'], f'{MM_OBJ}/Modem/0 \\[dbusmock\\] EM7455'),
+            (['-L'], f'{MM_PATH}/Modem/0 \\[dbusmock\\] EM7455'),
             (['-m', '0'], r'sim path: /org/freedesktop/ModemManager1/SIM/0'),
             (['-m', '0', '-K'], r'modem\.generic\.state\s+: connected'),
             (['-m', '0', '-K'], r'modem\.3gpp\.registration-state\s+: home'),
@@ -399,7 +395,7 @@ class NetworkManagerTest(TemplateTestCase):
     def setUp(self):
         # long enough for a client to see ACTIVATING before ACTIVATED
         _, obj = self.spawn(NM_TEMPLATE, {'ActivationDelay': dbus.UInt32(200)})
-        self.mock = dbus.Interface(obj, NM_MOCK)
+        self.mock = dbus.Interface(obj, DBUSMOCK_IFACE)
         self.conn = self.connection()
         self.client = NM.Client(dbus_connection=self.conn)
         self.client.init(None)
@@ -420,7 +416,7 @@ class NetworkManagerTest(TemplateTestCase):
         self.sync_with(self.conn, 'org.freedesktop.NetworkManager')
 
     def add_modem_device(self):
-        path = self.mock.AddModemDevice('modem0', f'{MM_OBJ}/Modem/0', 'cdc-wdm0', 'wwan0',
+        path = self.mock.AddModemDevice('modem0', f'{MM_PATH}/Modem/0', 'cdc-wdm0', 'wwan0',
                                         dbus.UInt32(NM.DeviceState.DISCONNECTED))
         self.assertEventually(lambda: self.client.get_device_by_path(path) is not None)
         return path, self.client.get_device_by_path(path)
@@ -435,7 +431,7 @@ class NetworkManagerTest(TemplateTestCase):
         path, device = self.add_modem_device()
         self.assertIsInstance(device, NM.DeviceModem)
         self.assertEqual(device.get_device_type(), NM.DeviceType.MODEM)
-        self.assertEqual(device.get_udi(), f'{MM_OBJ}/Modem/0')
+        self.assertEqual(device.get_udi(), f'{MM_PATH}/Modem/0')
         self.assertEqual(device.get_iface(), 'cdc-wdm0')
         self.assertEqual(device.get_state(), NM.DeviceState.DISCONNECTED)
         self.assertEqual(device.get_current_capabilities(),
@@ -618,7 +614,7 @@ class NetworkManagerTest(TemplateTestCase):
         self.add_gsm_connection({'simbudget.limit': '5GB'})
         checks = [
             (['-t', '-f', 'DEVICE,TYPE,STATE', 'device'], 'cdc-wdm0:gsm:disconnected'),
-            (['-t', '-f', 'GENERAL.UDI', 'device', 'show', 'cdc-wdm0'], f'GENERAL.UDI:{MM_OBJ}/Modem/0'),
+            (['-t', '-f', 'GENERAL.UDI', 'device', 'show', 'cdc-wdm0'], f'GENERAL.UDI:{MM_PATH}/Modem/0'),
             (['-t', '-f', 'NAME,UUID,TYPE', 'connection', 'show'], f'Mobile:{UUID}:gsm'),
             (['-f', 'all', 'connection', 'show', UUID], rf'gsm\.sim-id:\s+{ICCID}\n'),
             (['connection', 'up', UUID], 'Connection successfully activated'),
