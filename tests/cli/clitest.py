@@ -17,6 +17,7 @@ import dbusmock
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
 import processes  # noqa: E402
 import testmain  # noqa: E402
+import waiting  # noqa: E402
 from busnames import SB_BUS, profile_path  # noqa: E402
 from busnames import SB_PROFILE_IFACE  # noqa: E402,F401 (for the test files)
 from privatebus import PrivateBus  # noqa: E402
@@ -200,8 +201,5 @@ class CliTestCase(dbusmock.DBusTestCase):
     # ---- waiting --------------------------------------------------------
 
     def assert_eventually(self, condition, message=None, timeout=10):
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                self.fail(message or 'timed out waiting for %r' % condition)
-            time.sleep(0.02)
+        if not waiting.wait_until(condition, timeout):
+            self.fail(message or 'timed out waiting for %r' % condition)

@@ -14,11 +14,11 @@ import dbus
 import dbus.mainloop.glib
 import dbusmock
 import dbusmock.mockobject
-from gi.repository import GLib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
 import processes  # noqa: E402
 import testmain  # noqa: E402
+import waiting  # noqa: E402
 from busnames import (DBUSMOCK_IFACE, ESIM, MM_BUS, MM_MOCK_IFACE, NM_BUS, NM_PATH,  # noqa: E402
                       SB_BUS, SB_IFACE, SB_PATH, SB_PROFILE_IFACE, profile_path)
 from busnames import PHYSICAL  # noqa: E402,F401 (for the test files)
@@ -303,19 +303,13 @@ class SbTestCase(dbusmock.DBusTestCase):
     # ---- waiting --------------------------------------------------------
 
     def assert_eventually(self, condition, message=None, timeout=10):
-        deadline = time.monotonic() + timeout
-        ctx = GLib.MainContext.default()
-        while True:
-            while ctx.iteration(False):
-                pass
-            if condition():
-                return
-            if self.daemon is not None and self.daemon.poll() is not None and \
-                    self.daemon.returncode not in (0, -signal.SIGKILL, -signal.SIGTERM):
-                self.fail('simbudgetd died with %d' % self.daemon.returncode)
-            if time.monotonic() > deadline:
-                self.fail(message or 'timed out waiting for %r' % condition)
-            time.sleep(0.02)
+        if not waiting.wait_until(condition, timeout, iterate=True, check=self._check_daemon):
+            self.fail(message or 'timed out waiting for %r' % condition)
+
+    def _check_daemon(self):
+        if self.daemon is not None and self.daemon.poll() is not None and \
+                self.daemon.returncode not in (0, -signal.SIGKILL, -signal.SIGTERM):
+            self.fail('simbudgetd died with %d' % self.daemon.returncode)
 
     def wait_used(self, key, rx, tx, timeout=10):
         def ok():

@@ -12,7 +12,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 import zoneinfo
 
 import dbus
@@ -21,6 +20,7 @@ import dbusmock
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
 import processes  # noqa: E402
 import testmain  # noqa: E402
+import waiting  # noqa: E402
 from busnames import NOTIFY_BUS, NOTIFY_IFACE, NOTIFY_PATH, SB_BUS, SB_PATH  # noqa: E402
 from busnames import profile_path  # noqa: E402
 from privatebus import PrivateBus  # noqa: E402
@@ -304,14 +304,13 @@ class NotifyTestCase(dbusmock.DBusTestCase):
     # ---- waiting --------------------------------------------------------
 
     def assert_eventually(self, condition, message=None, timeout=10):
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                log = ''
-                if self.agent_log is not None:
-                    log = '\n--- simbudget-notify ---\n' + self.agent_output()
-                self.fail((message or 'timed out waiting for %r' % condition) + log)
-            if self.agent is not None and self.agent.poll() is not None:
-                self.fail('simbudget-notify exited (%d):\n%s' %
-                          (self.agent.returncode, self.agent_output()))
-            time.sleep(0.02)
+        if not waiting.wait_until(condition, timeout, check=self._check_agent):
+            log = ''
+            if self.agent_log is not None:
+                log = '\n--- simbudget-notify ---\n' + self.agent_output()
+            self.fail((message or 'timed out waiting for %r' % condition) + log)
+
+    def _check_agent(self):
+        if self.agent is not None and self.agent.poll() is not None:
+            self.fail('simbudget-notify exited (%d):\n%s' %
+                      (self.agent.returncode, self.agent_output()))
