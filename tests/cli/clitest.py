@@ -15,6 +15,7 @@ import dbus
 import dbusmock
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
+import mocks  # noqa: E402
 import processes  # noqa: E402
 import testmain  # noqa: E402
 import waiting  # noqa: E402
@@ -26,8 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SB_TEMPLATE = os.path.join(HERE, 'simbudget_mock.py')
 # The project's NetworkManager template (the stock one lacks Update2, which
 # libnm's commit uses); SB_NM_TEMPLATE overrides it.
-NM_TEMPLATE = os.environ.get('SB_NM_TEMPLATE') or \
-    os.path.join(os.path.dirname(HERE), 'templates', 'networkmanager.py')
+NM_TEMPLATE = os.environ.get('SB_NM_TEMPLATE') or mocks.NM_TEMPLATE
 
 TRAVEL = '8981100022152233440'
 HOME = '8944500102198304826'

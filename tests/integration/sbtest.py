@@ -16,6 +16,7 @@ import dbusmock
 import dbusmock.mockobject
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lib'))
+import mocks  # noqa: E402
 import processes  # noqa: E402
 import testmain  # noqa: E402
 import waiting  # noqa: E402
@@ -28,9 +29,6 @@ from privatebus import PrivateBus  # noqa: E402
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TEMPLATES = os.path.join(os.path.dirname(HERE), 'templates')
-MM_TEMPLATE = os.path.join(TEMPLATES, 'modemmanager.py')
-NM_TEMPLATE = os.path.join(TEMPLATES, 'networkmanager.py')
 
 main = testmain.main  # the test files' main()
 
@@ -122,13 +120,10 @@ class SbTestCase(dbusmock.DBusTestCase):
     # ---- mocks ----------------------------------------------------------
 
     def _spawn_template(self, template, params, name):
-        import json
         module = dbusmock.mockobject.load_module(template)
         log = open(os.path.join(self.workdir, name + '.log'), 'w')
         self.addCleanup(log.close)
-        proc = subprocess.Popen(['/usr/bin/python3', os.path.join(HERE, 'mocklaunch.py'),
-                                 '-t', template, '-p', json.dumps(params or {})],
-                                stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(mocks.command(template, params), stdout=log, stderr=subprocess.STDOUT)
         self.addCleanup(processes.stop, proc)
         self.wait_for_bus_object(module.BUS_NAME, module.MAIN_OBJ, system_bus=True, timeout=20)
         obj = self.dbus_con.get_object(module.BUS_NAME, module.MAIN_OBJ)
@@ -137,7 +132,7 @@ class SbTestCase(dbusmock.DBusTestCase):
     _stop_proc = staticmethod(processes.stop)  # for the test files
 
     def start_mm(self, params=None):
-        self.mm_proc, self.mm_obj = self._spawn_template(MM_TEMPLATE, params, 'mm')
+        self.mm_proc, self.mm_obj = self._spawn_template(mocks.MM_TEMPLATE, params, 'mm')
         self.mm = dbus.Interface(self.mm_obj, MM_MOCK_IFACE)
 
     def stop_mm(self):
@@ -146,7 +141,7 @@ class SbTestCase(dbusmock.DBusTestCase):
                                'ModemManager mock still on the bus')
 
     def start_nm(self, params=None):
-        self.nm_proc, self.nm_obj = self._spawn_template(NM_TEMPLATE, params, 'nm')
+        self.nm_proc, self.nm_obj = self._spawn_template(mocks.NM_TEMPLATE, params, 'nm')
         self.nm = dbus.Interface(self.nm_obj, DBUSMOCK_IFACE)
         return self.nm
 

@@ -35,11 +35,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import processes  # noqa: E402
 import testmain  # noqa: E402
 from busnames import DBUSMOCK_IFACE, MM_BUS, MM_MOCK_IFACE, MM_PATH  # noqa: E402
+from mocks import MM_TEMPLATE, NM_TEMPLATE  # noqa: E402
 from privatebus import PrivateBus  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-MM_TEMPLATE = os.path.join(HERE, 'modemmanager.py')
-NM_TEMPLATE = os.path.join(HERE, 'networkmanager.py')
 
 ICCID = '8981100000000000001'
 ICCID2 = '8944200000000000002'

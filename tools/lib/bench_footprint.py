@@ -33,8 +33,8 @@ import time
 import dbus
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MM_TEMPLATE = os.path.join(ROOT, 'tests', 'templates', 'modemmanager.py')
-MOCKLAUNCH = os.path.join(ROOT, 'tests', 'integration', 'mocklaunch.py')
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
+import mocks  # noqa: E402
 
 SB_BUS = 'org.simbudget.SimBudget1'
 SB_PATH = '/org/simbudget/SimBudget1'
@@ -142,8 +142,8 @@ class ModemManager:
     def __init__(self, bus, workdir):
         self.bus = bus
         self.log = open(os.path.join(workdir, 'mm.log'), 'a')
-        self.proc = subprocess.Popen(['/usr/bin/python3', MOCKLAUNCH, '-t', MM_TEMPLATE, '-p', '{}'],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(mocks.command(mocks.MM_TEMPLATE), stdout=self.log,
+                                     stderr=subprocess.STDOUT)
         wait_for(lambda: bus.has_owner(MM_BUS) or self.proc.poll() is not None, 'the ModemManager mock')
         if self.proc.poll() is not None:
             fail('the ModemManager mock exited; see %s' % self.log.name)

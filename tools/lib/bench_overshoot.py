@@ -66,9 +66,9 @@ import dbus.mainloop.glib
 from gi.repository import GLib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MM_TEMPLATE = os.path.join(ROOT, 'tests', 'templates', 'modemmanager.py')
-NM_TEMPLATE = os.path.join(ROOT, 'tests', 'templates', 'networkmanager.py')
-MOCKLAUNCH = os.path.join(ROOT, 'tests', 'integration', 'mocklaunch.py')
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
+import mocks  # noqa: E402
+
 PYTHON = '/usr/bin/python3'
 
 SB_BUS = 'org.simbudget.SimBudget1'
@@ -402,8 +402,8 @@ class Run:
         self.con = dbus.bus.BusConnection(self.address)
 
     def start_mocks(self):
-        mm = self.spawn([PYTHON, MOCKLAUNCH, '-t', MM_TEMPLATE, '-p', '{}'], 'mm', env=self.env)
-        nm = self.spawn([PYTHON, MOCKLAUNCH, '-t', NM_TEMPLATE, '-p', '{}'], 'nm', env=self.env)
+        mm = self.spawn(mocks.command(mocks.MM_TEMPLATE), 'mm', env=self.env)
+        nm = self.spawn(mocks.command(mocks.NM_TEMPLATE), 'nm', env=self.env)
         for proc, name, what in ((mm, MM_BUS, 'ModemManager'), (nm, NM_BUS, 'NetworkManager')):
             wait_for(lambda: self.con.name_has_owner(name) or proc.poll() is not None,
                      'the %s mock' % what)

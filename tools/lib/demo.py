@@ -15,7 +15,6 @@ itself and shows the end of the daemon's and the agent's logs.
 import argparse
 import ctypes
 import datetime
-import json
 import locale
 import os
 import shlex
@@ -29,9 +28,8 @@ import zoneinfo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_ROOT = os.path.dirname(os.path.dirname(HERE))
-TEMPLATES = os.path.join(SOURCE_ROOT, 'tests', 'templates')
-MOCKLAUNCH = os.path.join(SOURCE_ROOT, 'tests', 'integration', 'mocklaunch.py')
-PYTHON = '/usr/bin/python3'
+sys.path.insert(0, os.path.join(SOURCE_ROOT, 'tests', 'lib'))
+import mocks  # noqa: E402
 
 # The simulated line: a Japanese travel eSIM (ICCIDs of Japan start 8981).
 ICCID = '8981100031415926535'
@@ -485,12 +483,11 @@ class Demo:
 
         env = self.base_env()
         for name, template, params, session in (
-                ('modemmanager', os.path.join(TEMPLATES, 'modemmanager.py'), {}, False),
-                ('networkmanager', os.path.join(TEMPLATES, 'networkmanager.py'), {}, False),
+                ('modemmanager', mocks.MM_TEMPLATE, {}, False),
+                ('networkmanager', mocks.NM_TEMPLATE, {}, False),
                 ('polkit', 'polkitd', {}, False),
                 ('notifications', 'notification_daemon', {}, True)):
-            argv = [PYTHON, MOCKLAUNCH, '-t', template, '-p', json.dumps(params)]
-            self.stage.spawn(name, argv + (['--session'] if session else []), env)
+            self.stage.spawn(name, mocks.command(template, params, session), env)
         for bus, name in ((self.system, MM_BUS), (self.system, NM_BUS),
                           (self.system, POLKIT_BUS), (self.session, NOTIFY_BUS)):
             self.wait_for(lambda: bus.name_has_owner(name), '%s did not appear on the bus' % name, timeout=20)
