@@ -63,6 +63,17 @@ class NetNS:
     def run(self, *argv, check=True):
         return subprocess.run(self.prefix() + list(argv), check=check, capture_output=True, text=True)
 
+    def add_data_link(self):
+        """sbdata0 (10.77.0.1/24) with a veth peer, sbpeer0, that answers
+        nothing: 10.77.0.2 is a neighbour no one is, so the interface's
+        counters hold only the bytes a test sends there."""
+        self.run('ip', 'link', 'add', 'sbdata0', 'type', 'veth', 'peer', 'name', 'sbpeer0')
+        for dev in ('sbdata0', 'sbpeer0'):
+            self.run('sysctl', '-qw', 'net.ipv6.conf.%s.disable_ipv6=1' % dev)
+            self.run('ip', 'link', 'set', dev, 'up')
+        self.run('ip', 'addr', 'add', '10.77.0.1/24', 'dev', 'sbdata0')
+        self.run('ip', 'neigh', 'add', '10.77.0.2', 'lladdr', '02:00:00:00:00:02', 'dev', 'sbdata0')
+
     def counters(self, ifname):
         out = self.run('sh', '-c', 'cat /sys/class/net/%s/statistics/rx_bytes '
                        '/sys/class/net/%s/statistics/tx_bytes' % (ifname, ifname)).stdout.split()

@@ -19,13 +19,7 @@ class KernelCounters(SbTestCase):
     def setUp(self):
         super().setUp()
         self.netns = NetNS(self)
-        # a data interface with a peer that answers nothing: only our bytes
-        self.netns.run('ip', 'link', 'add', 'sbdata0', 'type', 'veth', 'peer', 'name', 'sbpeer0')
-        for dev in ('sbdata0', 'sbpeer0'):
-            self.netns.run('sysctl', '-qw', 'net.ipv6.conf.%s.disable_ipv6=1' % dev)
-            self.netns.run('ip', 'link', 'set', dev, 'up')
-        self.netns.run('ip', 'addr', 'add', '10.77.0.1/24', 'dev', 'sbdata0')
-        self.netns.run('ip', 'neigh', 'add', '10.77.0.2', 'lladdr', '02:00:00:00:00:02', 'dev', 'sbdata0')
+        self.netns.add_data_link()
         self.start_daemon()
 
     def tick(self, bearer):
