@@ -35,35 +35,19 @@ import dbus
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
 import mocks  # noqa: E402
+import processes  # noqa: E402
+import waiting  # noqa: E402
+from busnames import (ESIM, MM_BUS, MM_MOCK_IFACE, MM_PATH, SB_BUS, SB_PATH,  # noqa: E402
+                      SB_PROFILE_IFACE, profile_path)
+from privatebus import PrivateBus  # noqa: E402
 
-SB_BUS = 'org.simbudget.SimBudget1'
-SB_PATH = '/org/simbudget/SimBudget1'
-SB_PROFILE_IFACE = 'org.simbudget.SimBudget1.Profile'
-MM_BUS = 'org.freedesktop.ModemManager1'
-MM_PATH = '/org/freedesktop/ModemManager1'
 BEARER_IFACE = 'org.freedesktop.ModemManager1.Bearer'
-MM_MOCK_IFACE = 'org.freedesktop.ModemManager1.Mock'
 
-ESIM = 2
 BUCKET_S = 15 * 60
 DAY_S = 24 * 3600
 YEAR_DAYS = 365
 MB = 1000 * 1000            # the project's units: MB is decimal
 MM_REFRESH_S = 30           # ModemManager's statistics refresh
-
-BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:dir=%s</listen>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-'''
 
 FLUSHED_RE = re.compile(r'Flushed: (\d+) write transactions so far')
 
@@ -92,11 +76,8 @@ def fail(message):
 
 
 def wait_for(condition, what, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            fail('timed out waiting for %s' % what)
-        time.sleep(0.02)
+    if not waiting.wait_until(condition, timeout):
+        fail('timed out waiting for %s' % what)
 
 
 # ---- processes --------------------------------------------------------------
@@ -105,35 +86,16 @@ class Bus:
     """A private system bus; DBUS_SYSTEM_BUS_ADDRESS points every child at it."""
 
     def __init__(self, workdir):
-        conf = os.path.join(workdir, 'bus.conf')
-        with open(conf, 'w') as f:
-            f.write(BUS_CONFIG % workdir)
-        out = subprocess.run(['dbus-daemon', '--config-file=' + conf, '--fork',
-                              '--print-address=1', '--print-pid=1'],
-                             check=True, capture_output=True, text=True).stdout.split()
-        self.address, self.pid = out[0], int(out[1])
-        os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = self.address
-        self.con = dbus.bus.BusConnection(self.address)
+        self.dbus_daemon = PrivateBus('system', directory=workdir)
+        self.dbus_daemon.export()
+        self.con = dbus.bus.BusConnection(self.dbus_daemon.address)
 
     def has_owner(self, name):
         return self.con.name_has_owner(name)
 
     def stop(self):
         self.con.close()
-        try:
-            os.kill(self.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-
-
-def stop_process(proc, timeout=10):
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        self.dbus_daemon.stop()
 
 
 class ModemManager:
@@ -144,9 +106,8 @@ class ModemManager:
         self.log = open(os.path.join(workdir, 'mm.log'), 'a')
         self.proc = subprocess.Popen(mocks.command(mocks.MM_TEMPLATE), stdout=self.log,
                                      stderr=subprocess.STDOUT)
-        wait_for(lambda: bus.has_owner(MM_BUS) or self.proc.poll() is not None, 'the ModemManager mock')
-        if self.proc.poll() is not None:
-            fail('the ModemManager mock exited; see %s' % self.log.name)
+        if not waiting.name_owned(bus.con, MM_BUS, self.proc):
+            fail('the ModemManager mock did not take its name; see %s' % self.log.name)
         self.mock = dbus.Interface(bus.con.get_object(MM_BUS, MM_PATH), MM_MOCK_IFACE)
 
     def add_modem(self, iccid, index):
@@ -180,7 +141,7 @@ class ModemManager:
         obj.Set(BEARER_IFACE, 'Stats', st, dbus_interface=dbus.PROPERTIES_IFACE)
 
     def stop(self):
-        stop_process(self.proc)
+        processes.stop(self.proc, 10)
         self.log.close()
         wait_for(lambda: not self.bus.has_owner(MM_BUS), 'the ModemManager mock to leave')
 
@@ -197,8 +158,9 @@ class Daemon:
         self.proc = subprocess.Popen([binary, '--verbose', '--state-dir', state_dir],
                                      stdout=self.log, stderr=subprocess.STDOUT, env=env)
         self.pid = self.proc.pid
-        wait_for(lambda: bus.has_owner(SB_BUS) or self.proc.poll() is not None, 'simbudgetd')
-        self.check_alive()
+        if not waiting.name_owned(bus.con, SB_BUS, self.proc):
+            self.check_alive()
+            fail('timed out waiting for simbudgetd')
 
     def check_alive(self):
         if self.proc.poll() is not None:
@@ -418,7 +380,7 @@ class Bench:
     def cleanup(self):
         for part in (self.daemon, self.mm):
             if part is not None and part.proc.poll() is None:
-                stop_process(part.proc)
+                processes.stop(part.proc, 10)
         if self.bus is not None:
             self.bus.stop()
         if os.environ.get('SB_BENCH_KEEP'):
@@ -611,7 +573,7 @@ class Bench:
 
     def time_get_history(self, iccid, t_from, t_to):
         """The daemon's share of the history: one GetHistory round trip."""
-        obj = self.bus.con.get_object(SB_BUS, SB_PATH + '/Profile/' + iccid)
+        obj = self.bus.con.get_object(SB_BUS, profile_path(iccid))
         times = []
         for _ in range(self.cfg.timing_runs + 1):
             t0 = time.perf_counter()

@@ -68,24 +68,18 @@ from gi.repository import GLib
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
 import mocks  # noqa: E402
+import processes  # noqa: E402
+import waiting  # noqa: E402
+from busnames import (DBUSMOCK_IFACE, ESIM, MM_BUS, MM_MOCK_IFACE, MM_PATH, NM_BUS,  # noqa: E402
+                      NM_MOCK_PATH, SB_BUS, SB_IFACE, SB_PATH, SB_PROFILE_IFACE, profile_path)
+from privatebus import PrivateBus  # noqa: E402
 
 PYTHON = '/usr/bin/python3'
 
-SB_BUS = 'org.simbudget.SimBudget1'
-SB_PATH = '/org/simbudget/SimBudget1'
-SB_IFACE = 'org.simbudget.SimBudget1'
-SB_PROFILE_IFACE = 'org.simbudget.SimBudget1.Profile'
-MM_BUS = 'org.freedesktop.ModemManager1'
-MM_PATH = '/org/freedesktop/ModemManager1'
-MM_MOCK_IFACE = 'org.freedesktop.ModemManager1.Mock'
-NM_BUS = 'org.freedesktop.NetworkManager'
-NM_PATH = '/org/freedesktop'
-NM_MOCK_IFACE = 'org.freedesktop.DBus.Mock'
 NM_AC_IFACE = 'org.freedesktop.NetworkManager.Connection.Active'
 NM_AC_DEACTIVATING = 3
 
 ICCID = '8981100022233344455'
-ESIM = 2
 MB = 1000 * 1000
 KIB = 1024
 MM_REFRESH_S = 30.0             # ModemManager's statistics refresh
@@ -102,20 +96,6 @@ NFT_UNITS = {'bytes': 1, 'kbytes': 1024, 'mbytes': 1024 ** 2, 'gbytes': 1024 ** 
 RATES = [(10, '10mbit'), (100, '100mbit')]
 MODES = [('statistics', 'statistics only'), ('polling', 'precise polling'),
          ('quota', 'kernel quota')]
-
-BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:dir=%s</listen>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-'''
 
 # linux/if_tun.h, linux/sockios.h, net/if.h
 TUNSETIFF = 0x400454ca
@@ -266,22 +246,8 @@ def exit_text(proc):
 
 
 def wait_for(condition, what, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise BenchError('timed out waiting for %s' % what)
-        time.sleep(0.02)
-
-
-def stop_process(proc, sig=signal.SIGTERM, timeout=10):
-    if proc is None or proc.poll() is not None:
-        return
-    proc.send_signal(sig)
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    if not waiting.wait_until(condition, timeout):
+        raise BenchError('timed out waiting for %s' % what)
 
 
 class Namespace:
@@ -343,7 +309,7 @@ class Modem:
                 self.proc.stdin.close()
             except BrokenPipeError:
                 pass
-        stop_process(self.proc)
+        processes.stop(self.proc, 10)
 
 
 class Run:
@@ -366,7 +332,7 @@ class Run:
         self.modem = None
         self.sender = None
         self.daemon = None
-        self.bus_pid = None
+        self.bus = None
         self.con = None
         # what happened, on the monotonic clock
         self.connected_at = None
@@ -391,26 +357,19 @@ class Run:
         return proc
 
     def start_bus(self):
-        conf = os.path.join(self.dir, 'bus.conf')
-        with open(conf, 'w') as f:
-            f.write(BUS_CONFIG % self.dir)
-        out = subprocess.run(['dbus-daemon', '--config-file=' + conf, '--fork',
-                              '--print-address=1', '--print-pid=1'],
-                             check=True, capture_output=True, text=True).stdout.split()
-        self.address, self.bus_pid = out[0], int(out[1])
-        self.env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.address, TZ='UTC')
-        self.con = dbus.bus.BusConnection(self.address)
+        self.bus = PrivateBus('system', directory=self.dir)
+        self.env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus.address, TZ='UTC')
+        self.con = dbus.bus.BusConnection(self.bus.address)
 
     def start_mocks(self):
         mm = self.spawn(mocks.command(mocks.MM_TEMPLATE), 'mm', env=self.env)
         nm = self.spawn(mocks.command(mocks.NM_TEMPLATE), 'nm', env=self.env)
         for proc, name, what in ((mm, MM_BUS, 'ModemManager'), (nm, NM_BUS, 'NetworkManager')):
-            wait_for(lambda: self.con.name_has_owner(name) or proc.poll() is not None,
-                     'the %s mock' % what)
-            if proc.poll() is not None:
-                raise BenchError('the %s mock exited; see %s' % (what, self.dir))
+            if not waiting.name_owned(self.con, name, proc):
+                raise BenchError('the %s mock did not take its name (%s); see %s'
+                                 % (what, exit_text(proc), self.dir))
         self.mm = dbus.Interface(self.con.get_object(MM_BUS, MM_PATH), MM_MOCK_IFACE)
-        self.nm = dbus.Interface(self.con.get_object(NM_BUS, NM_PATH), NM_MOCK_IFACE)
+        self.nm = dbus.Interface(self.con.get_object(NM_BUS, NM_MOCK_PATH), DBUSMOCK_IFACE)
 
     def start_daemon(self):
         argv = [self.daemon_bin, '--verbose', '--state-dir', os.path.join(self.dir, 'state')]
@@ -419,9 +378,9 @@ class Run:
         if self.mode != 'statistics':
             argv = self.ns.prefix() + argv
         self.daemon = self.spawn(argv, 'simbudgetd', env=self.env)
-        wait_for(lambda: self.con.name_has_owner(SB_BUS) or self.daemon.poll() is not None,
-                 'simbudgetd')
-        self.check_daemon()
+        if not waiting.name_owned(self.con, SB_BUS, self.daemon):
+            self.check_daemon()
+            raise BenchError('timed out waiting for simbudgetd')
 
     def check_daemon(self):
         if self.daemon.poll() is not None:
@@ -460,7 +419,7 @@ class Run:
                                      dbus_interface=dbus.PROPERTIES_IFACE,
                                      path='/org/freedesktop/NetworkManager',
                                      arg0='org.freedesktop.NetworkManager')
-        self.profile_path = SB_PATH + '/Profile/' + ICCID
+        self.profile_path = profile_path(ICCID)
         self.con.add_signal_receiver(self.on_profile_changed, signal_name='PropertiesChanged',
                                      dbus_interface=dbus.PROPERTIES_IFACE, path=self.profile_path,
                                      arg0=SB_PROFILE_IFACE)
@@ -577,7 +536,7 @@ class Run:
             raise KeyboardInterrupt
         if self.failure is not None:
             raise self.failure
-        stop_process(self.sender)
+        processes.stop(self.sender, 10)
         time.sleep(0.05)
         self.final = self.modem.ask('stats')
         self.check_daemon()
@@ -681,21 +640,16 @@ class Run:
 
     def teardown(self):
         self.write_timeline()
-        if self.sender is not None:
-            stop_process(self.sender)
-        if self.daemon is not None:
-            stop_process(self.daemon, timeout=20)
+        processes.stop(self.sender, 10)
+        processes.stop(self.daemon, 20)
         for proc in self.procs:
-            stop_process(proc)
+            processes.stop(proc, 10)
         if self.modem is not None:
             self.modem.stop()
         if self.con is not None:
             self.con.close()
-        if self.bus_pid:
-            try:
-                os.kill(self.bus_pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        if self.bus is not None:
+            self.bus.stop()
         if self.ns is not None:
             self.ns.delete()
         for f in self.logs:
