@@ -13,7 +13,6 @@ itself and shows the end of the daemon's and the agent's logs.
 """
 
 import argparse
-import ctypes
 import datetime
 import locale
 import os
@@ -30,6 +29,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(SOURCE_ROOT, 'tests', 'lib'))
 import mocks  # noqa: E402
+import processes  # noqa: E402
+import waiting  # noqa: E402
+from busnames import (DBUSMOCK_IFACE, ESIM, MM_BUS, MM_MOCK_IFACE, MM_PATH, NM_BUS,  # noqa: E402
+                      NM_MOCK_PATH, NM_PATH, NOTIFY_BUS, NOTIFY_PATH, SB_BUS, SB_PROFILE_IFACE,
+                      profile_path)
+from privatebus import PrivateBus  # noqa: E402
 
 # The simulated line: a Japanese travel eSIM (ICCIDs of Japan start 8981).
 ICCID = '8981100031415926535'
@@ -52,52 +57,15 @@ STATUS_AT_STEPS = (20, 36)
 SET_COMMAND = ['set', CONN_ID, 'limit', '50MB', 'period', 'days:8',
                'timezone', 'Asia/Tokyo', 'warn', '80,95']
 
-SB_BUS = 'org.simbudget.SimBudget1'
-SB_PATH = '/org/simbudget/SimBudget1'
-SB_PROFILE_IFACE = 'org.simbudget.SimBudget1.Profile'
-PROFILE_PATH = SB_PATH + '/Profile/' + ICCID   # digits need no escaping
-MM_BUS = 'org.freedesktop.ModemManager1'
-MM_PATH = '/org/freedesktop/ModemManager1'
-MM_MOCK_IFACE = 'org.freedesktop.ModemManager1.Mock'
-NM_BUS = 'org.freedesktop.NetworkManager'
-NM_PATH = '/org/freedesktop/NetworkManager'
+PROFILE_PATH = profile_path(ICCID)
 NM_IFACE = 'org.freedesktop.NetworkManager'
 NM_DEVICE_IFACE = 'org.freedesktop.NetworkManager.Device'
 NM_ACTIVE_IFACE = 'org.freedesktop.NetworkManager.Connection.Active'
 NM_AC_ACTIVATED = 2
 NM_DEVICE_DISCONNECTED = 30
 POLKIT_BUS = 'org.freedesktop.PolicyKit1'
-NOTIFY_BUS = 'org.freedesktop.Notifications'
-NOTIFY_PATH = '/org/freedesktop/Notifications'
-DBUSMOCK_IFACE = 'org.freedesktop.DBus.Mock'
-ESIM = 2
 
 URGENCY = {0: 'low', 1: 'normal', 2: 'critical'}
-
-# Anyone may own any name; no service files, so nothing is activated behind
-# the demo's back. A socket path rather than an abstract one: simbudgetd
-# may run in a network namespace of its own (below).
-BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>{kind}</type>
-  <listen>unix:dir={dir}</listen>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-'''
-
-PR_SET_PDEATHSIG = 1
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _die_with_parent():
-    # Whatever happens to the demo (even SIGKILL), its children go too.
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
 
 class Failure(Exception):
     """A step of the story that did not happen as it should."""
@@ -202,7 +170,8 @@ class Stage:
         with open(self.path(name + '.log'), 'w') as log:
             proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
                                     stdout=stdout or log, stderr=log,
-                                    preexec_fn=_die_with_parent,
+                                    # whatever happens to the demo (even SIGKILL), its children go too
+                                    preexec_fn=processes.die_with_parent(),
                                     # Ctrl-C reaches the demo only; it stops the rest in order
                                     start_new_session=True)
         self.procs.append((name, proc))
@@ -211,19 +180,22 @@ class Stage:
         return proc
 
     def start_bus(self, kind):
-        conf = self.path(kind + '-bus.conf')
-        sockets = self.path(kind + '-bus')
+        """A private bus, stopped with the rest; returns its address. Its
+        socket is a path, not an abstract one: simbudgetd may run in a
+        network namespace of its own (below)."""
+        name = kind + '-bus'
+        sockets = self.path(name)
         os.mkdir(sockets)
-        with open(conf, 'w') as f:
-            f.write(BUS_CONFIG.format(kind=kind, dir=sockets))
-        proc = self.spawn(kind + '-bus', ['dbus-daemon', '--nofork', '--print-address=1',
-                                          '--config-file=' + conf],
-                          dict(os.environ), stdout=subprocess.PIPE)
-        address = proc.stdout.readline().decode().strip()
-        proc.stdout.close()
-        if not address:
-            raise Failure('dbus-daemon did not start a private %s bus:\n%s' % (kind, self.log_tail(kind + '-bus')))
-        return address
+        with open(self.path(name + '.log'), 'w') as log:
+            try:
+                bus = PrivateBus(kind, directory=sockets, stdin=subprocess.DEVNULL, stderr=log,
+                                 preexec_fn=processes.die_with_parent(), start_new_session=True)
+            except RuntimeError:
+                raise Failure('dbus-daemon did not start a private %s bus:\n%s'
+                              % (kind, self.log_tail(name))) from None
+        self.procs.append((name, bus.proc))
+        self.watched[name] = bus.proc
+        return bus.address
 
     def check(self):
         for name, proc in self.watched.items():
@@ -247,13 +219,7 @@ class Stage:
     def stop(self):
         self.watched.clear()
         for _, proc in reversed(self.procs):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            processes.stop(proc)
         self.procs.clear()
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -324,15 +290,10 @@ class Demo:
 
     # ---- waiting --------------------------------------------------------
 
-    def iterate(self):
-        ctx = self.GLib.MainContext.default()
-        while ctx.iteration(False):
-            pass
-
     def pause(self, seconds):
         deadline = time.monotonic() + seconds
         while True:
-            self.iterate()
+            waiting.dispatch_pending()
             self.stage.check()
             left = deadline - time.monotonic()
             if left <= 0:
@@ -340,16 +301,9 @@ class Demo:
             time.sleep(min(left, 0.02))
 
     def wait_for(self, condition, what, timeout=10):
-        deadline = time.monotonic() + timeout
-        while True:
-            self.iterate()
-            if condition():
-                return
-            self.stage.check()
-            if time.monotonic() > deadline:
-                # @what may be a function: the state at the time of failure
-                raise Failure(what() if callable(what) else what)
-            time.sleep(0.02)
+        if not waiting.wait_until(condition, timeout, iterate=True, check=self.stage.check):
+            # @what may be a function: the state at the time of failure
+            raise Failure(what() if callable(what) else what)
 
     # ---- D-Bus access ---------------------------------------------------
 
@@ -460,8 +414,7 @@ class Demo:
         # Imported here so that --help works before the packages are there.
         import dbus
         import dbus.mainloop.glib
-        from gi.repository import GLib
-        self.dbus, self.GLib = dbus, GLib
+        self.dbus = dbus
         dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 
         for path in (self.daemon_bin, self.agent_bin, self.cli_bin):
@@ -493,7 +446,7 @@ class Demo:
             self.wait_for(lambda: bus.name_has_owner(name), '%s did not appear on the bus' % name, timeout=20)
 
         self.mm = dbus.Interface(self.system.get_object(MM_BUS, MM_PATH), MM_MOCK_IFACE)
-        self.nm = dbus.Interface(self.system.get_object(NM_BUS, '/org/freedesktop'), DBUSMOCK_IFACE)
+        self.nm = dbus.Interface(self.system.get_object(NM_BUS, NM_MOCK_PATH), DBUSMOCK_IFACE)
         polkit = dbus.Interface(self.system.get_object(POLKIT_BUS, '/org/freedesktop/PolicyKit1/Authority'),
                                 DBUSMOCK_IFACE)
         polkit.SetAllowed(dbus.Array(['org.simbudget.override'], signature='s'))
