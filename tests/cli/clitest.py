@@ -18,10 +18,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import mocks  # noqa: E402
 import processes  # noqa: E402
 import testmain  # noqa: E402
-import waiting  # noqa: E402
 from busnames import SB_BUS, profile_path  # noqa: E402
 from busnames import SB_PROFILE_IFACE  # noqa: E402,F401 (for the test files)
-from privatebus import PrivateBus  # noqa: E402
+from bustestcase import PrivateBusTestCase  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SB_TEMPLATE = os.path.join(HERE, 'simbudget_mock.py')
@@ -52,21 +51,9 @@ def midnight(day, zone):
                                  tzinfo=zoneinfo.ZoneInfo(zone)).timestamp())
 
 
-class CliTestCase(dbusmock.DBusTestCase):
+class CliTestCase(PrivateBusTestCase):
     """One private bus per test process (meson runs one method per process),
-    a fresh mock per test."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.bus = PrivateBus('system')
-        # the client, libnm and `dbusmock --system` all follow it
-        cls.bus.export()
-        cls.dbus_con = cls.get_dbus(system_bus=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.dbus_con.close()
-        cls.bus.stop()
+    the client, libnm and `dbusmock --system` on it; a fresh mock per test."""
 
     def setUp(self):
         self.cli = os.environ.get('SB_CLI')
@@ -87,9 +74,7 @@ class CliTestCase(dbusmock.DBusTestCase):
         return self.sb
 
     def stop_sb(self):
-        processes.stop(self.sb_proc)
-        self.assert_eventually(lambda: not self.dbus_con.name_has_owner(SB_BUS),
-                               'the simbudgetd mock is still on the bus')
+        self.stop_service(self.sb_proc, SB_BUS)
 
     def start_nm(self):
         """The NetworkManager stand-in; returns its Settings interface."""
@@ -197,9 +182,3 @@ class CliTestCase(dbusmock.DBusTestCase):
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=timeout)
         return proc.returncode, (proc.pending + out).decode(), err.decode()
-
-    # ---- waiting --------------------------------------------------------
-
-    def assert_eventually(self, condition, message=None, timeout=10):
-        if not waiting.wait_until(condition, timeout):
-            self.fail(message or 'timed out waiting for %r' % condition)

@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import processes  # noqa: E402
 import testmain  # noqa: E402
 from busnames import SB_BUS, SB_IFACE, SB_PATH  # noqa: E402
-from privatebus import PrivateBus  # noqa: E402
+from bustestcase import PrivateBusTestCase  # noqa: E402
 
 SCRIPT = os.environ.get('SB_DISPATCHER_SCRIPT',
                         os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -53,20 +53,7 @@ KEYFILES = {
 SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin'
 
 
-class DispatcherTest(dbusmock.DBusTestCase):
-    @classmethod
-    def setUpClass(cls):
-        # A private bus that allows everything, as the system bus.
-        cls.bus = PrivateBus('system')
-        cls.bus.export()
-        cls.dbus_con = cls.get_dbus(system_bus=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.dbus_con.close()
-        cls.bus.stop()
-        super().tearDownClass()
-
+class DispatcherTest(PrivateBusTestCase):
     def setUp(self):
         tmp = tempfile.TemporaryDirectory(prefix='sb-dispatcher-')
         self.addCleanup(tmp.cleanup)

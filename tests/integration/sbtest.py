@@ -23,7 +23,7 @@ import waiting  # noqa: E402
 from busnames import (DBUSMOCK_IFACE, ESIM, MM_BUS, MM_MOCK_IFACE, NM_BUS, NM_PATH,  # noqa: E402
                       SB_BUS, SB_IFACE, SB_PATH, SB_PROFILE_IFACE, profile_path)
 from busnames import PHYSICAL  # noqa: E402,F401 (for the test files)
-from privatebus import PrivateBus  # noqa: E402
+from bustestcase import PrivateBusTestCase  # noqa: E402
 
 # signals from the daemon are dispatched while tests wait
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
@@ -91,26 +91,9 @@ class NetNS:
         self.run('/usr/bin/python3', '-c', code)
 
 
-class SbTestCase(dbusmock.DBusTestCase):
+class SbTestCase(PrivateBusTestCase):
     """One private system bus per test process (meson runs one test method
     per process), fresh mocks and daemon per test."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.bus = cls.private_bus()
-        cls.bus.export()
-        cls.dbus_con = cls.get_dbus(system_bus=True)
-
-    @classmethod
-    def private_bus(cls):
-        """The system bus of the test: anyone may do anything."""
-        return PrivateBus('system')
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.dbus_con.close()
-        cls.bus.stop()
-        super().tearDownClass()
 
     def setUp(self):
         self.daemon_bin = os.environ.get('SB_DAEMON')
@@ -147,9 +130,7 @@ class SbTestCase(dbusmock.DBusTestCase):
         self.mm = dbus.Interface(self.mm_obj, MM_MOCK_IFACE)
 
     def stop_mm(self):
-        processes.stop(self.mm_proc)
-        self.assert_eventually(lambda: not self.dbus_con.name_has_owner(MM_BUS),
-                               'ModemManager mock still on the bus')
+        self.stop_service(self.mm_proc, MM_BUS)
 
     def start_nm(self, params=None):
         self.nm_proc, self.nm_obj = self._spawn_template(mocks.NM_TEMPLATE, params, 'nm')
@@ -157,9 +138,7 @@ class SbTestCase(dbusmock.DBusTestCase):
         return self.nm
 
     def stop_nm(self):
-        processes.stop(self.nm_proc)
-        self.assert_eventually(lambda: not self.dbus_con.name_has_owner(NM_BUS),
-                               'NetworkManager mock still on the bus')
+        self.stop_service(self.nm_proc, NM_BUS)
 
     def start_polkit(self, allowed=()):
         self.polkit_proc, obj = self._spawn_template('polkitd', {}, 'polkit')

@@ -23,6 +23,7 @@ import testmain  # noqa: E402
 import waiting  # noqa: E402
 from busnames import NOTIFY_BUS, NOTIFY_IFACE, NOTIFY_PATH, SB_BUS, SB_PATH  # noqa: E402
 from busnames import profile_path  # noqa: E402
+from bustestcase import PrivateBusTestCase  # noqa: E402
 from privatebus import PrivateBus  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -68,26 +69,23 @@ def notification_ids(calls):
     return ids
 
 
-class NotifyTestCase(dbusmock.DBusTestCase):
+class NotifyTestCase(PrivateBusTestCase):
     """One pair of private buses per test process (meson runs one method per
     process); fresh mocks and a fresh state directory per test."""
 
     @classmethod
     def setUpClass(cls):
-        # our children (dbusmock's own start_*_bus forks them away and then
-        # polls for seconds to see them go)
-        cls.buses = [PrivateBus('system'), PrivateBus('session')]
-        for bus in cls.buses:
-            bus.export()
-        cls.system_con = cls.get_dbus(system_bus=True)
+        super().setUpClass()
+        cls.system_con = cls.dbus_con
+        cls.session_bus = PrivateBus('session')
+        cls.session_bus.export()
         cls.session_con = cls.get_dbus(system_bus=False)
 
     @classmethod
     def tearDownClass(cls):
-        cls.system_con.close()
         cls.session_con.close()
-        for bus in cls.buses:
-            bus.stop()
+        cls.session_bus.stop()
+        super().tearDownClass()
 
     def setUp(self):
         self.agent_bin = os.environ.get('SB_NOTIFY')
@@ -125,9 +123,7 @@ class NotifyTestCase(dbusmock.DBusTestCase):
         return self.sb
 
     def stop_daemon(self):
-        processes.stop(self.sb_proc)
-        self.assert_eventually(lambda: not self.system_con.name_has_owner(SB_BUS),
-                               'the simbudgetd mock is still on the bus')
+        self.stop_service(self.sb_proc, SB_BUS)
 
     def start_notification_server(self):
         self.notify_proc, self.notify = self._spawn_mock('notification_daemon', False,

@@ -22,7 +22,6 @@ os.environ['G_DEBUG'] = 'fatal-warnings,fatal-criticals'
 os.environ['LIBNM_CLIENT_DEBUG'] = 'WARNING,ERROR'
 
 import dbus  # noqa: E402
-import dbusmock  # noqa: E402
 import gi  # noqa: E402
 
 gi.require_version('ModemManager', '1.0')
@@ -35,6 +34,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import processes  # noqa: E402
 import testmain  # noqa: E402
 from busnames import DBUSMOCK_IFACE, MM_BUS, MM_MOCK_IFACE, MM_PATH  # noqa: E402
+from bustestcase import PrivateBusTestCase  # noqa: E402
 from mocks import MM_TEMPLATE, NM_TEMPLATE  # noqa: E402
 from privatebus import PrivateBus  # noqa: E402
 
@@ -64,22 +64,14 @@ def drain():
         ctx.iteration(False)
 
 
-class TemplateTestCase(dbusmock.DBusTestCase):
+class TemplateTestCase(PrivateBusTestCase):
     '''A private bus for the class; mocks and client connections per case.'''
 
     @classmethod
-    def setUpClass(cls):
+    def private_bus(cls):
         # a fatal GLib warning aborts this process: the bus must not outlive
         # it, and the mocks exit when their bus goes away
-        cls.bus = PrivateBus('system', preexec_fn=processes.die_with_parent(signal.SIGKILL))
-        cls.bus.export()
-        cls.address = cls.bus.address
-        cls.dbus = dbus.bus.BusConnection(cls.address)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.dbus.close()
-        cls.bus.stop()
+        return PrivateBus('system', preexec_fn=processes.die_with_parent(signal.SIGKILL))
 
     def assertEventually(self, condition, message='condition not reached', timeout=5.0):
         self.assertTrue(iterate_until(condition, timeout), message)
@@ -93,7 +85,7 @@ class TemplateTestCase(dbusmock.DBusTestCase):
     def connection(self):
         '''A private GDBusConnection, so no state leaks between cases.'''
         conn = Gio.DBusConnection.new_for_address_sync(
-            self.address,
+            self.bus.address,
             Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
             None, None)
         self.addCleanup(conn.close_sync, None)
@@ -114,7 +106,7 @@ class TemplateTestCase(dbusmock.DBusTestCase):
 
     def object_gone(self, bus_name, path):
         try:
-            self.dbus.call_blocking(bus_name, path, 'org.freedesktop.DBus.Properties', 'GetAll', 's', [''])
+            self.dbus_con.call_blocking(bus_name, path, 'org.freedesktop.DBus.Properties', 'GetAll', 's', [''])
         except dbus.exceptions.DBusException as e:
             return e.get_dbus_name() in ('org.freedesktop.DBus.Error.UnknownObject',
                                          'org.freedesktop.DBus.Error.UnknownMethod')
@@ -471,7 +463,7 @@ class NetworkManagerTest(TemplateTestCase):
         self.assertTrue(remote.commit_changes_finish(result))
 
         # replaced, not merged: removed keys are gone on the server
-        settings = self.dbus.call_blocking('org.freedesktop.NetworkManager', conn_path,
+        settings = self.dbus_con.call_blocking('org.freedesktop.NetworkManager', conn_path,
                                            'org.freedesktop.NetworkManager.Settings.Connection',
                                            'GetSettings', '', [])
         self.assertEqual(dict(settings['user']['data']), {'simbudget.limit': '10GB'})
@@ -518,7 +510,7 @@ class NetworkManagerTest(TemplateTestCase):
     def test_autoconnect_simulation(self):
         dev_path, device = self.add_modem_device()
         conn_path, _ = self.add_gsm_connection()
-        nm_iface = dbus.Interface(self.dbus.get_object('org.freedesktop.NetworkManager',
+        nm_iface = dbus.Interface(self.dbus_con.get_object('org.freedesktop.NetworkManager',
                                                        '/org/freedesktop/NetworkManager'),
                                   'org.freedesktop.NetworkManager')
 
@@ -534,20 +526,20 @@ class NetworkManagerTest(TemplateTestCase):
         # an explicit activation lifts that block; the device flag still counts
         active = nm_iface.ActivateConnection(conn_path, dev_path, '/')
         self.assertEventually(lambda: device.get_state() == NM.DeviceState.ACTIVATED)
-        dev_iface = dbus.Interface(self.dbus.get_object('org.freedesktop.NetworkManager', dev_path),
+        dev_iface = dbus.Interface(self.dbus_con.get_object('org.freedesktop.NetworkManager', dev_path),
                                    'org.freedesktop.NetworkManager.Device')
         dev_iface.Disconnect()
         self.assertEventually(lambda: device.get_state() == NM.DeviceState.DISCONNECTED)
         self.assertFalse(device.get_autoconnect())
         self.assertEqual(self.mock.TriggerAutoconnect(dev_path), '/')
-        self.dbus.call_blocking('org.freedesktop.NetworkManager', dev_path, 'org.freedesktop.DBus.Properties',
+        self.dbus_con.call_blocking('org.freedesktop.NetworkManager', dev_path, 'org.freedesktop.DBus.Properties',
                                 'Set', 'ssv', ['org.freedesktop.NetworkManager.Device', 'Autoconnect',
                                                dbus.Boolean(True, variant_level=1)])
         self.assertNotEqual(self.mock.TriggerAutoconnect(dev_path), '/')
 
     def test_update_flags_are_checked(self):
         conn_path, _ = self.add_gsm_connection()
-        iface = dbus.Interface(self.dbus.get_object('org.freedesktop.NetworkManager', conn_path),
+        iface = dbus.Interface(self.dbus_con.get_object('org.freedesktop.NetworkManager', conn_path),
                                'org.freedesktop.NetworkManager.Settings.Connection')
         empty = dbus.Dictionary({}, signature='sa{sv}')
         for flags, args in [(0x1 | 0x2, {}), (0x1000, {}), (0x1, {'bogus': dbus.String('x')})]:
