@@ -86,6 +86,18 @@ shell_word (const char *text)
 }
 
 /* When the plan's current period ends, for people. */
+/* The object --json prints, opened with the connection it is about. */
+static void
+json_begin_connection (SbJson       *json,
+                       NMConnection *connection)
+{
+  sb_json_begin_object (json);
+  sb_json_key (json, "connection_id");
+  sb_json_string (json, nm_connection_get_id (connection));
+  sb_json_key (json, "connection_uuid");
+  sb_json_string (json, nm_connection_get_uuid (connection));
+}
+
 static char *
 next_reset_text (const SbPlan *plan, gint64 now, gint64 *out_end)
 {
@@ -129,11 +141,7 @@ print_plan (SbCli *cli, NMConnection *connection, const SbPlan *plan)
       g_autoptr(SbJson) json = sb_json_new (FALSE);
       g_autofree char *text = NULL;
 
-      sb_json_begin_object (json);
-      sb_json_key (json, "connection_id");
-      sb_json_string (json, nm_connection_get_id (connection));
-      sb_json_key (json, "connection_uuid");
-      sb_json_string (json, nm_connection_get_uuid (connection));
+      json_begin_connection (json, connection);
       sb_json_key (json, "sim_id");
       sb_json_string (json, sim_id);
       sb_json_key (json, "limit");
@@ -382,11 +390,7 @@ sb_cli_unset (SbCli *cli, int argc, char **argv)
       g_autoptr(SbJson) json = sb_json_new (FALSE);
       g_autofree char *text = NULL;
 
-      sb_json_begin_object (json);
-      sb_json_key (json, "connection_id");
-      sb_json_string (json, nm_connection_get_id (connection));
-      sb_json_key (json, "connection_uuid");
-      sb_json_string (json, nm_connection_get_uuid (connection));
+      json_begin_connection (json, connection);
       sb_json_key (json, "removed");
       sb_json_begin_array (json);
       for (guint i = 0; i < removed->len; i++)
