@@ -1,6 +1,6 @@
 #define G_LOG_DOMAIN "sb-profile"
 
-#include "sb-profile.h"
+#include "sb-profile-private.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -629,69 +629,25 @@ sb_profile_get_remaining (SbProfile *self)
   return cutoff > used ? cutoff - used : 0;
 }
 
-/* ---- D-Bus methods ---------------------------------------------------- */
+/* ---- what the D-Bus methods change ------------------------------------ */
 
-static gboolean
-handle_get_history (SbSimBudget1Profile   *iface,
-                    GDBusMethodInvocation *invocation,
-                    const char            *granularity_str,
-                    gint64                 from,
-                    gint64                 to)
+gboolean
+sb_profile_fill_history (SbProfile           *self,
+                         SbHistoryAggregator *history,
+                         gint64               from,
+                         gint64               to,
+                         GError             **error)
 {
-  SbProfile *self = SB_PROFILE (iface);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SbHistoryAggregator) history = NULL;
-  g_autoptr(GArray) rows = NULL;
-  g_autoptr(GTimeZone) tz = g_time_zone_ref (self->plan->tz);
-  SbGranularity gran;
-
-  if (!sb_granularity_from_string (granularity_str, &gran, &error))
-    goto fail;
-  /* Validates the range and its size before touching the database. */
-  history = sb_history_aggregator_new (gran, tz, from, to, &error);
-  if (!history)
-    goto fail;
-
-  if (from < to)
-    {
-      if (self->host.flush)
-        self->host.flush (self->host_data);
-      /* The buckets that intersect [from, to), straight into the rows. */
-      if (!sb_store_foreach_bucket (self->host.store (self->host_data), self->row->iccid,
-                                    from - SB_BUCKET_SECONDS + 1, to,
-                                    sb_history_aggregator_add_bucket, history, &error))
-        {
-          g_dbus_method_invocation_return_error (invocation, SB_ERROR, SB_ERROR_FAILED,
-                                                 _("Cannot read the history: %s"),
-                                                 error->message);
-          return G_DBUS_METHOD_INVOCATION_HANDLED;
-        }
-    }
-  rows = sb_history_aggregator_finish (g_steal_pointer (&history));
-
-  /* SbHistoryRow is laid out as (xtt): the reply is the rows as they are. */
-  sb_sim_budget1_profile_complete_get_history (iface, invocation,
-                                               g_variant_new_fixed_array (G_VARIANT_TYPE ("(xtt)"),
-                                                                          rows->data, rows->len,
-                                                                          sizeof (SbHistoryRow)));
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
-
-fail:
-  g_dbus_method_invocation_return_gerror (invocation, error);
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
+  if (self->host.flush)
+    self->host.flush (self->host_data);
+  /* The buckets that intersect [from, to), straight into the rows. */
+  return sb_store_foreach_bucket (self->host.store (self->host_data), self->row->iccid,
+                                  from - SB_BUCKET_SECONDS + 1, to,
+                                  sb_history_aggregator_add_bucket, history, error);
 }
 
-typedef enum { CALL_OVERRIDE, CALL_SET_USED, CALL_FORGET } CallKind;
-
-typedef struct {
-  SbProfile             *self;       /* (owned) */
-  GDBusMethodInvocation *invocation; /* (owned) completing it consumes it */
-  CallKind               kind;
-  guint64                value;
-} Call;
-
-static void
-do_override (SbProfile *self, guint64 extra_bytes)
+void
+sb_profile_override (SbProfile *self, guint64 extra_bytes)
 {
   g_autofree char *detail = NULL;
   gint64 now = sb_clock_now ();
@@ -707,8 +663,8 @@ do_override (SbProfile *self, guint64 extra_bytes)
   evaluate (self, now);
 }
 
-static void
-do_set_used (SbProfile *self, guint64 used)
+void
+sb_profile_set_used (SbProfile *self, guint64 used)
 {
   SbProfileRow *row = self->row;
   gint64 now = sb_clock_now ();
@@ -735,8 +691,8 @@ do_set_used (SbProfile *self, guint64 used)
   evaluate (self, now);
 }
 
-static void
-do_forget (SbProfile *self)
+void
+sb_profile_forget (SbProfile *self)
 {
   gint64 now = sb_clock_now ();
 
@@ -750,6 +706,59 @@ do_forget (SbProfile *self)
   publish_usage (self);
   evaluate (self, now);
 }
+
+/* ---- D-Bus methods ---------------------------------------------------- */
+
+static gboolean
+handle_get_history (SbSimBudget1Profile   *iface,
+                    GDBusMethodInvocation *invocation,
+                    const char            *granularity_str,
+                    gint64                 from,
+                    gint64                 to)
+{
+  SbProfile *self = SB_PROFILE (iface);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SbHistoryAggregator) history = NULL;
+  g_autoptr(GArray) rows = NULL;
+  g_autoptr(GTimeZone) tz = g_time_zone_ref (sb_profile_get_plan (self)->tz);
+  SbGranularity gran;
+
+  if (!sb_granularity_from_string (granularity_str, &gran, &error))
+    goto fail;
+  /* Validates the range and its size before touching the database. */
+  history = sb_history_aggregator_new (gran, tz, from, to, &error);
+  if (!history)
+    goto fail;
+
+  if (from < to && !sb_profile_fill_history (self, history, from, to, &error))
+    {
+      g_dbus_method_invocation_return_error (invocation, SB_ERROR, SB_ERROR_FAILED,
+                                             _("Cannot read the history: %s"),
+                                             error->message);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  rows = sb_history_aggregator_finish (g_steal_pointer (&history));
+
+  /* SbHistoryRow is laid out as (xtt): the reply is the rows as they are. */
+  sb_sim_budget1_profile_complete_get_history (iface, invocation,
+                                               g_variant_new_fixed_array (G_VARIANT_TYPE ("(xtt)"),
+                                                                          rows->data, rows->len,
+                                                                          sizeof (SbHistoryRow)));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+
+fail:
+  g_dbus_method_invocation_return_gerror (invocation, error);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+typedef enum { CALL_OVERRIDE, CALL_SET_USED, CALL_FORGET } CallKind;
+
+typedef struct {
+  SbProfile             *self;       /* (owned) */
+  GDBusMethodInvocation *invocation; /* (owned) completing it consumes it */
+  CallKind               kind;
+  guint64                value;
+} Call;
 
 static void
 authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
@@ -765,15 +774,15 @@ authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
       switch (c->kind)
         {
         case CALL_OVERRIDE:
-          do_override (c->self, c->value);
+          sb_profile_override (c->self, c->value);
           sb_sim_budget1_profile_complete_override (iface, g_steal_pointer (&c->invocation));
           break;
         case CALL_SET_USED:
-          do_set_used (c->self, c->value);
+          sb_profile_set_used (c->self, c->value);
           sb_sim_budget1_profile_complete_set_used (iface, g_steal_pointer (&c->invocation));
           break;
         case CALL_FORGET:
-          do_forget (c->self);
+          sb_profile_forget (c->self);
           sb_sim_budget1_profile_complete_forget (iface, g_steal_pointer (&c->invocation));
           break;
         }
