@@ -10,6 +10,9 @@
 
 G_BEGIN_DECLS
 
+/* The handlers of the Profile interface's methods. */
+void     sb_profile_methods_iface_init (SbSimBudget1ProfileIface *iface);
+
 /* Writes what is counted, then adds the buckets that intersect
  * [@from, @to) to @history. */
 gboolean sb_profile_fill_history (SbProfile *self, SbHistoryAggregator *history,
