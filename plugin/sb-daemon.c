@@ -7,12 +7,6 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE 71
-#endif
 
 #include "sb-accounting.h"
 #include "sb-alarm.h"
@@ -21,11 +15,11 @@
 #include "sb-clock.h"
 #include "sb-dbus-generated.h"
 #include "sb-error.h"
-#include "sb-ifstats.h"
 #include "sb-limiter.h"
 #include "sb-modem-watcher.h"
 #include "sb-nm.h"
 #include "sb-profile.h"
+#include "sb-readings.h"
 #include "sb-sleep.h"
 #include "sb-storage.h"
 #include "sb-store.h"
@@ -34,15 +28,6 @@
 #define RETRY_MIN_S 5
 #define RETRY_MAX_S 300
 #define SNAPSHOT_KEEP_S (30 * 24 * 3600)
-
-typedef struct {
-  char            *bearer_key;
-  char            *profile_key;
-  char            *modem_path;
-  char            *data_iface;   /* last data interface seen, for the final reading */
-  gboolean         connected;
-  gboolean         stats_supported;
-} Track;
 
 struct _SbDaemon {
   char                     *state_dir;
@@ -54,7 +39,7 @@ struct _SbDaemon {
   SbSimBudget1             *manager;        /* (owned) skeleton */
   GHashTable               *profiles;       /* key → SbProfile (owned) */
   GHashTable               *dirty_profiles; /* keys */
-  GHashTable               *tracks;         /* bearer key → Track */
+  SbReadings               *readings;       /* (owned) bearers and their readings */
 
   SbModemWatcher           *watcher;
   SbNm                     *nm;
@@ -383,20 +368,12 @@ static void
 update_active (SbDaemon *self, const char *profile_key)
 {
   SbProfile *profile = profile_key ? g_hash_table_lookup (self->profiles, profile_key) : NULL;
-  GHashTableIter iter;
-  Track *t;
   const char *iface = NULL;
-  gboolean active = FALSE;
+  gboolean active;
 
   if (!profile)
     return;
-  g_hash_table_iter_init (&iter, self->tracks);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &t))
-    if (t->connected && g_strcmp0 (t->profile_key, profile_key) == 0)
-      {
-        active = TRUE;
-        iface = t->data_iface;
-      }
+  active = sb_readings_profile_connected (self->readings, profile_key, &iface);
   sb_profile_set_active (profile, active, iface);
   /* The quota follows the data interface. */
   enforce_profile (self, profile);
@@ -417,19 +394,6 @@ modem_of_profile (SbDaemon *self, const char *key)
   return NULL;
 }
 
-static gboolean
-bearer_active (SbDaemon *self, const char *key)
-{
-  GHashTableIter iter;
-  Track *t;
-
-  g_hash_table_iter_init (&iter, self->tracks);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &t))
-    if (t->connected && g_strcmp0 (t->profile_key, key) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 static void
 enforce_profile (SbDaemon *self, SbProfile *profile)
 {
@@ -440,7 +404,8 @@ enforce_profile (SbDaemon *self, SbProfile *profile)
   if (!self->enforcer)
     return;
   sb_binding_find (self->connections, key, modem, self->last_bound, &binding);
-  sb_enforcer_update (self->enforcer, profile, binding.connection, modem, bearer_active (self, key));
+  sb_enforcer_update (self->enforcer, profile, binding.connection, modem,
+                      sb_readings_profile_connected (self->readings, key, NULL));
   sb_binding_clear (&binding);
 
   if (self->limiter)
@@ -587,209 +552,47 @@ apply_configs (SbDaemon *self)
 
 /* ---- readings --------------------------------------------------------- */
 
-static void
-track_free (Track *t)
+static SbProfile *
+readings_host_profile (gpointer host, const char *key)
 {
-  g_free (t->bearer_key);
-  g_free (t->profile_key);
-  g_free (t->modem_path);
-  g_free (t->data_iface);
-  g_free (t);
+  return ensure_profile (host, key);
 }
 
 static void
-count (SbDaemon *self, Track *t, const char *source_key, const SbCounterSample *sample,
-       gboolean roaming, gboolean capable)
+readings_host_flush (gpointer host, gboolean now)
 {
-  SbProfile *profile = ensure_profile (self, t->profile_key);
-  gint64 now = now_s ();
-  guint64 rx = 0, tx = 0;
-  gboolean changed, urgent = FALSE;
-
-  changed = sb_accounting_reading (self->acc, source_key, t->profile_key, sample, roaming, now,
-                                   &rx, &tx, &urgent);
-  /* The kernel baseline moves first: these bytes are no longer provisional. */
-  if (self->limiter)
-    sb_limiter_bearer_update (self->limiter, t->bearer_key, t->profile_key, t->data_iface,
-                              t->connected, capable, rx + tx);
-  if (changed)
-    {
-      if (rx || tx)
-        sb_profile_add_usage (profile, now, rx, tx);
-      if (urgent)
-        flush_now (self);
-      else
-        schedule_flush (self);
-    }
+  if (now)
+    flush_now (host);
+  else
+    schedule_flush (host);
 }
 
-/* This boot and this network namespace, read once. */
-static const char *
-host_instance (void)
-{
-  static char *instance = NULL;
-
-  if (!instance)
-    {
-      g_autofree char *boot = NULL;
-      guint64 ns = 0;
-      socklen_t len = sizeof ns;
-      int fd;
-
-      if (g_file_get_contents ("/proc/sys/kernel/random/boot_id", &boot, NULL, NULL))
-        g_strstrip (boot);
-      /* The namespace cookie is never reused within a boot (an nsfs inode
-       * number is). */
-      fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-      if (fd >= 0)
-        {
-          if (getsockopt (fd, SOL_SOCKET, SO_NETNS_COOKIE, &ns, &len) != 0)
-            ns = 0;
-          close (fd);
-        }
-      instance = g_strdup_printf ("%.8s:%" G_GUINT64_FORMAT, boot ? boot : "noboot", ns);
-    }
-  return instance;
-}
-
-/* Bearers without statistics of their own: the data interface's kernel
- * counters; the interface's index tells its sessions apart. */
 static void
-count_kernel (SbDaemon *self, Track *t, gboolean roaming)
+readings_host_bearers_changed (gpointer host, const char *profile_key)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *source_key = NULL;
-  SbIfStats st;
-  SbCounterSample sample = { 0 };
-
-  if (!t->data_iface)
-    return;
-  if (!sb_ifstats_read (t->data_iface, &st, &error))
-    {
-      g_debug ("No kernel counters for %s: %s", t->data_iface, error->message);
-      return;
-    }
-  /* An interface index is reused after a reboot (or in another network
-   * namespace): the boot and the namespace are part of the session. */
-  source_key = g_strdup_printf ("if:%s:%d:%s", t->data_iface, st.ifindex, host_instance ());
-  sample.session = ((guint64) g_str_hash (host_instance ()) << 32) | (guint32) st.ifindex;
-  sample.rx = st.rx_bytes;
-  sample.tx = st.tx_bytes;
-  count (self, t, source_key, &sample, roaming, FALSE);
+  update_active (host, profile_key);
 }
 
-static const char *
-resolve_data_iface (SbDaemon *self, const SbBearerInfo *info)
-{
-  const char *nm_iface;
-
-  if (info->interface && *info->interface && sb_ifstats_exists (info->interface))
-    return info->interface;
-  /* PPP: ModemManager names the serial port; NetworkManager knows ppp0. */
-  nm_iface = sb_nm_ip_iface_for_modem (self->nm, info->modem_path);
-  if (nm_iface && sb_ifstats_exists (nm_iface))
-    return nm_iface;
-  /* Not a network interface here (yet): still the best name to show. */
-  return info->interface && *info->interface ? info->interface : NULL;
-}
+static const SbReadingsHost readings_host = {
+  .profile = readings_host_profile,
+  .flush = readings_host_flush,
+  .bearers_changed = readings_host_bearers_changed,
+};
 
 static void
 bearer_changed_cb (gpointer user_data, const SbBearerInfo *info)
 {
   SbDaemon *self = user_data;
-  Track *t = g_hash_table_lookup (self->tracks, info->bearer_key);
-  g_autofree char *old_profile = NULL;
-  gboolean was_connected;
 
-  if (!t)
-    {
-      t = g_new0 (Track, 1);
-      t->bearer_key = g_strdup (info->bearer_key);
-      g_hash_table_insert (self->tracks, t->bearer_key, t);
-    }
-  was_connected = t->connected;
-  if (g_strcmp0 (t->profile_key, info->profile_key) != 0)
-    {
-      old_profile = g_steal_pointer (&t->profile_key);
-      t->profile_key = g_strdup (info->profile_key);
-    }
-  g_free (t->modem_path);
-  t->modem_path = g_strdup (info->modem_path);
-  t->connected = info->connected;
-  t->stats_supported = info->stats_supported;
-  if (info->connected)
-    {
-      const char *iface = resolve_data_iface (self, info);
-      if (iface && g_strcmp0 (iface, t->data_iface) != 0)
-        {
-          g_free (t->data_iface);
-          t->data_iface = g_strdup (iface);
-        }
-    }
-
-  /* The end of a session ModemManager counted: its figures stop at the
-   * last refresh; the kernel counted the rest. */
-  if (info->stats_supported && was_connected && !info->connected && self->limiter)
-    {
-      guint64 rx = 0, tx = 0;
-
-      if (sb_limiter_take_provisional (self->limiter, t->bearer_key, &rx, &tx))
-        {
-          SbProfile *profile = ensure_profile (self, t->profile_key);
-          gint64 now = now_s ();
-
-          g_info ("%s: +%" G_GUINT64_FORMAT " rx, +%" G_GUINT64_FORMAT " tx after ModemManager's "
-                  "last figure (kernel counters)", t->bearer_key, rx, tx);
-          sb_accounting_add_usage (self->acc, t->profile_key, now, info->roaming, rx, tx);
-          sb_profile_add_usage (profile, now, rx, tx);
-        }
-    }
-
-  if (info->stats_supported)
-    {
-      if (info->has_stats)
-        count (self, t, info->bearer_key, &info->sample, info->roaming,
-               t->data_iface && sb_ifstats_exists (t->data_iface));
-    }
-  else if (info->connected || was_connected)
-    count_kernel (self, t, info->roaming);
-
-  if (old_profile)
-    update_active (self, old_profile);
-  update_active (self, t->profile_key);
-
-  /* The last reading of a session is made durable at once. */
-  if (was_connected && !info->connected)
-    flush_now (self);
+  sb_readings_bearer_changed (self->readings, info);
 }
 
 static void
 bearer_removed_cb (gpointer user_data, const char *bearer_key, const char *profile_key)
 {
   SbDaemon *self = user_data;
-  Track *t = g_hash_table_lookup (self->tracks, bearer_key);
-  g_autofree char *profile = NULL;
 
-  if (!t)
-    return;
-  if (!t->stats_supported && t->connected)
-    count_kernel (self, t, FALSE);
-  profile = g_strdup (t->profile_key);
-  if (t->data_iface && !t->stats_supported)
-    {
-      SbIfStats st;
-      if (sb_ifstats_read (t->data_iface, &st, NULL))
-        {
-          g_autofree char *key = g_strdup_printf ("if:%s:%d:%s", t->data_iface, st.ifindex, host_instance ());
-          sb_accounting_drop_source (self->acc, key);
-        }
-    }
-  sb_accounting_drop_source (self->acc, bearer_key);
-  if (self->limiter)
-    sb_limiter_bearer_gone (self->limiter, bearer_key);
-  g_hash_table_remove (self->tracks, bearer_key);
-  update_active (self, profile);
-  flush_now (self);
+  sb_readings_bearer_removed (self->readings, bearer_key);
 }
 
 static void
@@ -977,6 +780,7 @@ bus_acquired_cb (GDBusConnection *bus, const char *name, gpointer user_data)
   self->enforcer = sb_enforcer_new (self->nm, store_of (self));
   self->limiter = sb_limiter_new (self->state_dir, self->use_quota, &limiter_callbacks, self);
   sb_sim_budget1_set_quota_state (self->manager, sb_limiter_quota_status (self->limiter));
+  sb_readings_attach (self->readings, self->nm, self->limiter);
   self->watcher = sb_modem_watcher_new (bus, &watcher_callbacks, self);
   self->sleep = sb_sleep_new (bus, &sleep_callbacks, self);
   {
@@ -1029,7 +833,6 @@ sb_daemon_new (const char *state_dir, gboolean use_quota)
   self->state_dir = g_strdup (state_dir);
   self->profiles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->dirty_profiles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->tracks = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) track_free);
   self->modems = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->nm_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->last_bound = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -1039,6 +842,7 @@ sb_daemon_new (const char *state_dir, gboolean use_quota)
 
   self->storage = sb_storage_open (state_dir, &storage_callbacks, self);
   self->acc = sb_accounting_new (store_of (self));
+  self->readings = sb_readings_new (self->acc, &readings_host, self);
   if (!sb_store_prune_snapshots (store_of (self), now_s () - SNAPSHOT_KEEP_S, NULL))
     g_info ("Could not prune old snapshots");
   return self;
@@ -1085,7 +889,7 @@ sb_daemon_free (SbDaemon *self)
   g_clear_pointer (&self->limiter, sb_limiter_free);
   g_clear_pointer (&self->nm, sb_nm_free);
   g_clear_pointer (&self->alarm, sb_alarm_free);
-  g_hash_table_unref (self->tracks);
+  g_clear_pointer (&self->readings, sb_readings_free);
   g_hash_table_unref (self->modems);
   g_hash_table_unref (self->nm_seen);
   g_hash_table_unref (self->last_bound);
