@@ -223,6 +223,102 @@ static const SbEventRow events[] = {
   { 200, "A", "correction", G_MININT64, "SetUsed" },
 };
 
+/* ---- fixture rows ----------------------------------------------------- */
+
+static void
+put_profiles (SbStore *store)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (sb_store_put_profile (store, &profiles[i], &error));
+      g_assert_no_error (error);
+    }
+}
+
+static void
+put_snapshots (SbStore *store)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (snapshots); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (sb_store_put_snapshot (store, &snapshots[i], &error));
+      g_assert_no_error (error);
+    }
+}
+
+static void
+add_events (SbStore *store)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (sb_store_add_event (store, &events[i], &error));
+      g_assert_no_error (error);
+    }
+}
+
+static void
+assert_profiles_kept (SbStore *store)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SbProfileRow) row = sb_store_get_profile (store, profiles[i].iccid, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (row);
+      assert_profile_equal (row, &profiles[i]);
+    }
+}
+
+static void
+assert_snapshots_kept (SbStore *store)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (snapshots); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SbSnapshotRow) row = sb_store_get_snapshot (store, snapshots[i].bearer_key, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (row);
+      assert_snapshot_equal (row, &snapshots[i]);
+    }
+}
+
+/* Newest last; equal times in the order they were logged. */
+static void
+assert_events_kept (SbStore *store)
+{
+  static const guint order[] = { 1, 0, 2, 3, 4 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) all_events = sb_store_list_events (store, NULL, G_MININT64, &error);
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (order) == G_N_ELEMENTS (events));
+  g_assert_no_error (error);
+  g_assert_cmpuint (all_events->len, ==, G_N_ELEMENTS (events));
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    assert_event_equal (&g_array_index (all_events, SbEventRow, i), &events[order[i]]);
+}
+
+/* Every fixture row and the plan:A state, whichever way they got there. */
+static void
+assert_rows_kept (SbStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *plan = NULL;
+
+  assert_profiles_kept (store);
+  assert_snapshots_kept (store);
+  assert_events_kept (store);
+  plan = sb_store_get_state (store, "plan:A", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (plan, ==, "5GB");
+}
+
 /* ---- profiles --------------------------------------------------------- */
 
 static void
@@ -234,20 +330,8 @@ test_profile_round_trip (void)
   g_autoptr(SbProfileRow) absent = NULL;
   SbProfileRow replacement;
 
-  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
-    {
-      g_assert_true (sb_store_put_profile (store, &profiles[i], &error));
-      g_assert_no_error (error);
-    }
-
-  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
-    {
-      g_autoptr(SbProfileRow) row = sb_store_get_profile (store, profiles[i].iccid, &error);
-
-      g_assert_no_error (error);
-      g_assert_nonnull (row);
-      assert_profile_equal (row, &profiles[i]);
-    }
+  put_profiles (store);
+  assert_profiles_kept (store);
 
   /* Sorted by ICCID, whatever the insertion order. */
   list = sb_store_list_profiles (store, &error);
@@ -557,19 +641,8 @@ test_snapshot_round_trip (void)
   g_autoptr(SbSnapshotRow) absent = NULL;
   SbSnapshotRow replacement;
 
-  for (guint i = 0; i < G_N_ELEMENTS (snapshots); i++)
-    {
-      g_assert_true (sb_store_put_snapshot (store, &snapshots[i], &error));
-      g_assert_no_error (error);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (snapshots); i++)
-    {
-      g_autoptr(SbSnapshotRow) row = sb_store_get_snapshot (store, snapshots[i].bearer_key, &error);
-
-      g_assert_no_error (error);
-      g_assert_nonnull (row);
-      assert_snapshot_equal (row, &snapshots[i]);
-    }
+  put_snapshots (store);
+  assert_snapshots_kept (store);
 
   /* Putting replaces, keyed by bearer. */
   replacement = snapshots[1];
@@ -663,13 +736,7 @@ test_events (void)
 {
   g_autoptr(SbStore) store = open_ok (NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
-    {
-      g_autoptr(GError) error = NULL;
-
-      g_assert_true (sb_store_add_event (store, &events[i], &error));
-      g_assert_no_error (error);
-    }
+  add_events (store);
 
   for (guint i = 0; i < G_N_ELEMENTS (event_cases); i++)
     {
@@ -922,12 +989,9 @@ write_everything (SbStore *store)
 {
   g_autoptr(GError) error = NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
-    g_assert_true (sb_store_put_profile (store, &profiles[i], &error));
-  for (guint i = 0; i < G_N_ELEMENTS (snapshots); i++)
-    g_assert_true (sb_store_put_snapshot (store, &snapshots[i], &error));
-  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
-    g_assert_true (sb_store_add_event (store, &events[i], &error));
+  put_profiles (store);
+  put_snapshots (store);
+  add_events (store);
   g_assert_true (sb_store_set_state (store, "plan:A", "5GB", &error));
   g_assert_no_error (error);
   add_usage_ok (store, "A", 1000, FALSE, G_MAXUINT64, 1);
@@ -938,34 +1002,10 @@ write_everything (SbStore *store)
 static void
 check_everything (SbStore *store)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(GArray) buckets = NULL;
-  g_autoptr(GArray) all_events = NULL;
-  g_autofree char *plan = NULL;
   const SbBucketRow *b;
 
-  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
-    {
-      g_autoptr(SbProfileRow) row = sb_store_get_profile (store, profiles[i].iccid, &error);
-
-      g_assert_no_error (error);
-      g_assert_nonnull (row);
-      assert_profile_equal (row, &profiles[i]);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (snapshots); i++)
-    {
-      g_autoptr(SbSnapshotRow) row = sb_store_get_snapshot (store, snapshots[i].bearer_key, &error);
-
-      g_assert_no_error (error);
-      g_assert_nonnull (row);
-      assert_snapshot_equal (row, &snapshots[i]);
-    }
-  all_events = sb_store_list_events (store, NULL, G_MININT64, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (all_events->len, ==, G_N_ELEMENTS (events));
-  plan = sb_store_get_state (store, "plan:A", &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (plan, ==, "5GB");
+  assert_rows_kept (store);
 
   buckets = get_buckets_ok (store, "A", G_MININT64, G_MAXINT64);
   g_assert_cmpuint (buckets->len, ==, 2);
@@ -1576,9 +1616,6 @@ test_file_migrate_v1 (Fixture       *fixture,
 {
   static const char *const iccids[] = { "8981100000000000003", "8981100000000000001", "B" };
   g_autoptr(SbStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) all_events = NULL;
-  g_autofree char *plan = NULL;
   g_autofree char *version = NULL;
   g_autofree char *free_pages = NULL;
   g_autofree char *old_table = NULL;
@@ -1602,34 +1639,7 @@ test_file_migrate_v1 (Fixture       *fixture,
   store = open_ok (fixture->path);
   g_assert_cmpint (sb_store_schema_version (store), ==, 2);
 
-  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
-    {
-      g_autoptr(SbProfileRow) row = sb_store_get_profile (store, profiles[i].iccid, &error);
-
-      g_assert_no_error (error);
-      g_assert_nonnull (row);
-      assert_profile_equal (row, &profiles[i]);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (snapshots); i++)
-    {
-      g_autoptr(SbSnapshotRow) row = sb_store_get_snapshot (store, snapshots[i].bearer_key, &error);
-
-      g_assert_no_error (error);
-      g_assert_nonnull (row);
-      assert_snapshot_equal (row, &snapshots[i]);
-    }
-  /* Newest last; equal times in the order they were logged. */
-  all_events = sb_store_list_events (store, NULL, G_MININT64, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (all_events->len, ==, G_N_ELEMENTS (events));
-  assert_event_equal (&g_array_index (all_events, SbEventRow, 0), &events[1]);
-  assert_event_equal (&g_array_index (all_events, SbEventRow, 1), &events[0]);
-  assert_event_equal (&g_array_index (all_events, SbEventRow, 2), &events[2]);
-  assert_event_equal (&g_array_index (all_events, SbEventRow, 3), &events[3]);
-  assert_event_equal (&g_array_index (all_events, SbEventRow, 4), &events[4]);
-  plan = sb_store_get_state (store, "plan:A", &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (plan, ==, "5GB");
+  assert_rows_kept (store);
 
   for (guint i = 0; i < G_N_ELEMENTS (iccids); i++)
     {
