@@ -81,21 +81,23 @@ raw_exec (const char *path,
   sqlite3_close (db);
 }
 
-static char *
-raw_query_text (const char *path,
-                const char *sql)
+/* The first column of @sql's first row, read on a plain connection. */
+static void
+assert_query (const char *path,
+              const char *sql,
+              const char *expected)
 {
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
-  char *result;
+  g_autofree char *text = NULL;
 
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  result = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   sqlite3_finalize (stmt);
   sqlite3_close (db);
-  return result;
+  g_assert_cmpstr (text, ==, expected);
 }
 
 static char *
@@ -1026,21 +1028,15 @@ test_file_fresh (Fixture       *fixture,
                  gconstpointer  data)
 {
   g_autoptr(SbStore) store = open_ok (fixture->path);
-  g_autofree char *version = NULL;
-  g_autofree char *mode = NULL;
-  g_autofree char *free_pages = NULL;
 
   g_assert_cmpint (sb_store_schema_version (store), ==, 2);
   g_assert_cmpint (sb_store_schema_version (store), ==, SB_STORE_SCHEMA_VERSION);
   g_clear_pointer (&store, sb_store_free);
 
-  version = raw_query_text (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "2");
+  assert_query (fixture->path, "PRAGMA user_version", "2");
   /* The steps' rebuilt tables left no free pages behind. */
-  free_pages = raw_query_text (fixture->path, "PRAGMA freelist_count");
-  g_assert_cmpstr (free_pages, ==, "0");
-  mode = raw_query_text (fixture->path, "PRAGMA journal_mode");
-  g_assert_cmpstr (mode, ==, "wal");
+  assert_query (fixture->path, "PRAGMA freelist_count", "0");
+  assert_query (fixture->path, "PRAGMA journal_mode", "wal");
 }
 
 static void
@@ -1130,7 +1126,6 @@ test_file_newer_version (Fixture       *fixture,
   g_autofree char *sql = g_strdup_printf ("PRAGMA journal_mode = %s;"
                                           "PRAGMA user_version = %" G_GINT64_FORMAT,
                                           c->journal, c->version);
-  g_autofree char *mode = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, c->version);
@@ -1138,8 +1133,7 @@ test_file_newer_version (Fixture       *fixture,
   write_everything (store);
   g_clear_pointer (&store, sb_store_free);
   raw_exec (fixture->path, sql);
-  mode = raw_query_text (fixture->path, "PRAGMA journal_mode");
-  g_assert_cmpstr (mode, ==, c->journal);
+  assert_query (fixture->path, "PRAGMA journal_mode", c->journal);
   before = file_checksum (fixture->path);
 
   store = sb_store_open (fixture->path, &error);
@@ -1320,26 +1314,18 @@ test_file_migrate (Fixture       *fixture,
 {
   const InvalidCase *c = data;
   g_autoptr(SbStore) store = NULL;
-  g_autofree char *version = NULL;
-  g_autofree char *mode = NULL;
 
   c->make (fixture->path);
   if (g_file_test (fixture->path, G_FILE_TEST_EXISTS))
-    {
-      g_autofree char *before = raw_query_text (fixture->path, "PRAGMA user_version");
-
-      g_assert_cmpstr (before, ==, "0");
-    }
+    assert_query (fixture->path, "PRAGMA user_version", "0");
 
   store = open_ok (fixture->path);
   g_assert_cmpint (sb_store_schema_version (store), ==, SB_STORE_SCHEMA_VERSION);
   write_everything (store);
   g_clear_pointer (&store, sb_store_free);
 
-  version = raw_query_text (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, G_STRINGIFY (SB_STORE_SCHEMA_VERSION));
-  mode = raw_query_text (fixture->path, "PRAGMA journal_mode");
-  g_assert_cmpstr (mode, ==, "wal");
+  assert_query (fixture->path, "PRAGMA user_version", G_STRINGIFY (SB_STORE_SCHEMA_VERSION));
+  assert_query (fixture->path, "PRAGMA journal_mode", "wal");
 
   store = open_ok (fixture->path);
   check_everything (store);
@@ -1616,12 +1602,6 @@ test_file_migrate_v1 (Fixture       *fixture,
 {
   static const char *const iccids[] = { "8981100000000000003", "8981100000000000001", "B" };
   g_autoptr(SbStore) store = NULL;
-  g_autofree char *version = NULL;
-  g_autofree char *free_pages = NULL;
-  g_autofree char *old_table = NULL;
-  g_autofree char *day_rows = NULL;
-  g_autofree char *totals = NULL;
-
   g_autoptr(GHashTable) days = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *n_days = NULL;
 
@@ -1661,20 +1641,15 @@ test_file_migrate_v1 (Fixture       *fixture,
   }
   g_clear_pointer (&store, sb_store_free);
 
-  version = raw_query_text (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "2");
-  free_pages = raw_query_text (fixture->path, "PRAGMA freelist_count");
-  g_assert_cmpstr (free_pages, ==, "0");
-  old_table = raw_query_text (fixture->path,
-                              "SELECT count(*) FROM sqlite_schema WHERE name = 'buckets_v1'");
-  g_assert_cmpstr (old_table, ==, "0");
+  assert_query (fixture->path, "PRAGMA user_version", "2");
+  assert_query (fixture->path, "PRAGMA freelist_count", "0");
+  assert_query (fixture->path,
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'buckets_v1'", "0");
   /* One row per profile and day; the day's totals read in plain SQL. */
-  day_rows = raw_query_text (fixture->path, "SELECT count(*) FROM buckets");
-  g_assert_cmpstr (day_rows, ==, n_days);
-  totals = raw_query_text (fixture->path,
-                           "SELECT sum(rx) || ' ' || sum(tx) FROM buckets "
-                           "WHERE iccid = '8981100000000000001'");
-  g_assert_cmpstr (totals, ==, "1101 2201");
+  assert_query (fixture->path, "SELECT count(*) FROM buckets", n_days);
+  assert_query (fixture->path,
+                "SELECT sum(rx) || ' ' || sum(tx) FROM buckets "
+                "WHERE iccid = '8981100000000000001'", "1101 2201");
 }
 
 /* A bucket off the 15-minute grid, which version 1 never wrote, stops
@@ -1689,8 +1664,6 @@ test_file_migrate_v1_off_grid (Fixture       *fixture,
   };
   g_autoptr(SbStore) store = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *version = NULL;
-  g_autofree char *rows = NULL;
 
   make_v1_file (fixture->path, off_grid, G_N_ELEMENTS (off_grid));
   store = sb_store_open (fixture->path, &error);
@@ -1699,10 +1672,8 @@ test_file_migrate_v1_off_grid (Fixture       *fixture,
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "schema version 2"));
 
-  version = raw_query_text (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "1");
-  rows = raw_query_text (fixture->path, "SELECT count(*) || ' ' || sum(start) FROM buckets");
-  g_assert_cmpstr (rows, ==, "2 1000");
+  assert_query (fixture->path, "PRAGMA user_version", "1");
+  assert_query (fixture->path, "SELECT count(*) || ' ' || sum(start) FROM buckets", "2 1000");
 }
 
 typedef struct {
@@ -1736,7 +1707,6 @@ test_file_damaged_day (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) rows = NULL;
   g_autoptr(GArray) day0 = NULL;
-  g_autofree char *day = NULL;
 
   add_usage_ok (store, "A", 0, FALSE, 1, 1);
   add_usage_ok (store, "A", 86400 + 900, FALSE, 1, 1);
@@ -1763,8 +1733,7 @@ test_file_damaged_day (Fixture       *fixture,
   g_assert_cmpuint (day0->len, ==, 1);
   add_usage_ok (store, "A", 0, FALSE, 1, 1);
   g_clear_pointer (&store, sb_store_free);
-  day = raw_query_text (fixture->path, "SELECT rx FROM buckets WHERE day = 0");
-  g_assert_cmpstr (day, ==, "2");
+  assert_query (fixture->path, "SELECT rx FROM buckets WHERE day = 0", "2");
 }
 
 /* A year of a phone's 15-minute buckets takes a few hundred bytes a
