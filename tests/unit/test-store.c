@@ -168,6 +168,24 @@ assert_event_equal (const SbEventRow *a,
   g_assert_cmpstr (a->detail, ==, b->detail);
 }
 
+static void
+assert_buckets_equal (GArray            *got,
+                      const SbBucketRow *expected,
+                      guint              n)
+{
+  g_assert_cmpuint (got->len, ==, n);
+  for (guint i = 0; i < got->len; i++)
+    {
+      const SbBucketRow *a = &g_array_index (got, SbBucketRow, i);
+
+      g_assert_cmpint (a->start, ==, expected[i].start);
+      g_assert_cmpuint (a->rx, ==, expected[i].rx);
+      g_assert_cmpuint (a->tx, ==, expected[i].tx);
+      g_assert_cmpuint (a->roaming_rx, ==, expected[i].roaming_rx);
+      g_assert_cmpuint (a->roaming_tx, ==, expected[i].roaming_tx);
+    }
+}
+
 static GArray *
 get_buckets_ok (SbStore    *store,
                 const char *iccid,
@@ -581,17 +599,7 @@ test_bucket_days (void)
     add_usage_ok (store, "A", adds[i].when, adds[i].roaming, adds[i].rx, adds[i].tx);
 
   rows = get_buckets_ok (store, "A", G_MININT64, G_MAXINT64);
-  g_assert_cmpuint (rows->len, ==, G_N_ELEMENTS (expected));
-  for (guint i = 0; i < rows->len; i++)
-    {
-      const SbBucketRow *row = &g_array_index (rows, SbBucketRow, i);
-
-      g_assert_cmpint (row->start, ==, expected[i].start);
-      g_assert_cmpuint (row->rx, ==, expected[i].rx);
-      g_assert_cmpuint (row->tx, ==, expected[i].tx);
-      g_assert_cmpuint (row->roaming_rx, ==, expected[i].roaming_rx);
-      g_assert_cmpuint (row->roaming_tx, ==, expected[i].roaming_tx);
-    }
+  assert_buckets_equal (rows, expected, G_N_ELEMENTS (expected));
 }
 
 static void
@@ -1004,23 +1012,15 @@ write_everything (SbStore *store)
 static void
 check_everything (SbStore *store)
 {
+  static const SbBucketRow expected[] = {
+    { -1800, 7, 8, 0, 0 },
+    { 900, G_MAXUINT64, BIT63 + 1, 5, BIT63 },
+  };
   g_autoptr(GArray) buckets = NULL;
-  const SbBucketRow *b;
 
   assert_rows_kept (store);
-
   buckets = get_buckets_ok (store, "A", G_MININT64, G_MAXINT64);
-  g_assert_cmpuint (buckets->len, ==, 2);
-  b = &g_array_index (buckets, SbBucketRow, 0);
-  g_assert_cmpint (b->start, ==, -1800);
-  g_assert_cmpuint (b->rx, ==, 7);
-  g_assert_cmpuint (b->tx, ==, 8);
-  b = &g_array_index (buckets, SbBucketRow, 1);
-  g_assert_cmpint (b->start, ==, 900);
-  g_assert_cmpuint (b->rx, ==, G_MAXUINT64);
-  g_assert_cmpuint (b->tx, ==, BIT63 + 1);
-  g_assert_cmpuint (b->roaming_rx, ==, 5);
-  g_assert_cmpuint (b->roaming_tx, ==, BIT63);
+  assert_buckets_equal (buckets, expected, G_N_ELEMENTS (expected));
 }
 
 static void
@@ -1576,24 +1576,6 @@ v1_expected_buckets (const char *iccid)
   return rows;
 }
 
-static void
-assert_buckets_equal (GArray *got,
-                      GArray *expected)
-{
-  g_assert_cmpuint (got->len, ==, expected->len);
-  for (guint i = 0; i < got->len; i++)
-    {
-      const SbBucketRow *a = &g_array_index (got, SbBucketRow, i);
-      const SbBucketRow *b = &g_array_index (expected, SbBucketRow, i);
-
-      g_assert_cmpint (a->start, ==, b->start);
-      g_assert_cmpuint (a->rx, ==, b->rx);
-      g_assert_cmpuint (a->tx, ==, b->tx);
-      g_assert_cmpuint (a->roaming_rx, ==, b->roaming_rx);
-      g_assert_cmpuint (a->roaming_tx, ==, b->roaming_tx);
-    }
-}
-
 /* Every row of a version 1 file is there after the upgrade, read through
  * the same calls; the old table is gone and no page is left free. */
 static void
@@ -1627,7 +1609,7 @@ test_file_migrate_v1 (Fixture       *fixture,
       g_autoptr(GArray) expected = v1_expected_buckets (iccids[i]);
 
       g_test_message ("buckets of %s", iccids[i]);
-      assert_buckets_equal (got, expected);
+      assert_buckets_equal (got, (const SbBucketRow *) expected->data, expected->len);
     }
 
   /* Usage goes on into the days the upgrade wrote. */
