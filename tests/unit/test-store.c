@@ -67,6 +67,21 @@ open_ok (const char *path)
   return store;
 }
 
+/* Opening @path fails with @code and a message that holds @part. */
+static void
+assert_open_refused (const char *path,
+                     gint        code,
+                     const char *part)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SbStore) store = sb_store_open (path, &error);
+
+  g_assert_null (store);
+  g_assert_error (error, G_IO_ERROR, code);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, part));
+}
+
 /* A second, plain SQLite connection, to shape files behind the store. */
 static void
 raw_exec (const char *path,
@@ -1023,6 +1038,15 @@ check_everything (SbStore *store)
   assert_buckets_equal (buckets, expected, G_N_ELEMENTS (expected));
 }
 
+/* A closed store file holding what write_everything() writes. */
+static void
+make_written_store (const char *path)
+{
+  g_autoptr(SbStore) store = open_ok (path);
+
+  write_everything (store);
+}
+
 static void
 test_file_fresh (Fixture       *fixture,
                  gconstpointer  data)
@@ -1121,8 +1145,6 @@ test_file_newer_version (Fixture       *fixture,
                          gconstpointer  data)
 {
   const NewerCase *c = data;
-  g_autoptr(SbStore) store = open_ok (fixture->path);
-  g_autoptr(GError) error = NULL;
   g_autofree char *sql = g_strdup_printf ("PRAGMA journal_mode = %s;"
                                           "PRAGMA user_version = %" G_GINT64_FORMAT,
                                           c->journal, c->version);
@@ -1130,16 +1152,12 @@ test_file_newer_version (Fixture       *fixture,
   g_autofree char *after = NULL;
   g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, c->version);
 
-  write_everything (store);
-  g_clear_pointer (&store, sb_store_free);
+  make_written_store (fixture->path);
   raw_exec (fixture->path, sql);
   assert_query (fixture->path, "PRAGMA journal_mode", c->journal);
   before = file_checksum (fixture->path);
 
-  store = sb_store_open (fixture->path, &error);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-  g_assert_null (store);
-  g_assert_nonnull (strstr (error->message, number));
+  assert_open_refused (fixture->path, G_IO_ERROR_NOT_SUPPORTED, number);
 
   after = file_checksum (fixture->path);
   g_assert_cmpstr (before, ==, after);
@@ -1266,20 +1284,14 @@ test_file_invalid (Fixture       *fixture,
                    gconstpointer  data)
 {
   const InvalidCase *c = data;
-  g_autoptr(SbStore) store = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
   c->make (fixture->path);
   before = file_checksum (fixture->path);
 
-  store = sb_store_open (fixture->path, &error);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-  g_assert_null (store);
-  g_test_message ("%s", error->message);
   /* The message names the file, which the caller moves aside intact. */
-  g_assert_nonnull (strstr (error->message, fixture->path));
+  assert_open_refused (fixture->path, G_IO_ERROR_INVALID_DATA, fixture->path);
   after = file_checksum (fixture->path);
   g_assert_cmpstr (before, ==, after);
 }
@@ -1644,15 +1656,9 @@ test_file_migrate_v1_off_grid (Fixture       *fixture,
     { "A", 0, FALSE, 1, 1 },
     { "A", 1000, FALSE, 2, 2 },
   };
-  g_autoptr(SbStore) store = NULL;
-  g_autoptr(GError) error = NULL;
 
   make_v1_file (fixture->path, off_grid, G_N_ELEMENTS (off_grid));
-  store = sb_store_open (fixture->path, &error);
-  g_assert_null (store);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
-  g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, "schema version 2"));
+  assert_open_refused (fixture->path, G_IO_ERROR_FAILED, "schema version 2");
 
   assert_query (fixture->path, "PRAGMA user_version", "1");
   assert_query (fixture->path, "SELECT count(*) || ' ' || sum(start) FROM buckets", "2 1000");
@@ -1794,7 +1800,7 @@ static void
 test_file_read_only_file (Fixture       *fixture,
                           gconstpointer  data)
 {
-  g_autoptr(SbStore) store = open_ok (fixture->path);
+  g_autoptr(SbStore) store = NULL;
   g_autoptr(GError) open_error = NULL;
   g_autoptr(GError) add_error = NULL;
   g_autoptr(GError) batch_error = NULL;
@@ -1803,8 +1809,7 @@ test_file_read_only_file (Fixture       *fixture,
   g_autofree char *after = NULL;
   gboolean added = TRUE, batched = TRUE;
 
-  write_everything (store);
-  g_clear_pointer (&store, sb_store_free);
+  make_written_store (fixture->path);
   before = file_checksum (fixture->path);
 
   if (!set_read_only (fixture->path, TRUE))
@@ -1850,11 +1855,7 @@ test_file_read_only_dir (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   if (existing)
-    {
-      store = open_ok (fixture->path);
-      write_everything (store);
-      g_clear_pointer (&store, sb_store_free);
-    }
+    make_written_store (fixture->path);
 
   if (!set_read_only (fixture->dir, TRUE))
     {
