@@ -1957,6 +1957,30 @@ test_file_disk_full (Fixture       *fixture,
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
 }
 
+typedef void (*FileTest) (Fixture       *fixture,
+                          gconstpointer  data);
+
+static void add_file_test (gconstpointer  data,
+                           FileTest       test,
+                           const char    *format,
+                           ...) G_GNUC_PRINTF (3, 4);
+
+/* A test in a directory of its own, with the path @format names. */
+static void
+add_file_test (gconstpointer  data,
+               FileTest       test,
+               const char    *format,
+               ...)
+{
+  g_autofree char *path = NULL;
+  va_list args;
+
+  va_start (args, format);
+  path = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_test_add (path, Fixture, data, fixture_setup, test, fixture_teardown);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1977,55 +2001,31 @@ main (int   argc,
   g_test_add_func ("/store/forget", test_forget);
   g_test_add_func ("/store/transactions", test_transactions);
 
-  g_test_add ("/store/file/fresh", Fixture, NULL,
-              fixture_setup, test_file_fresh, fixture_teardown);
-  g_test_add ("/store/file/reopen", Fixture, NULL,
-              fixture_setup, test_file_reopen, fixture_teardown);
-  g_test_add ("/store/file/durability", Fixture, NULL,
-              fixture_setup, test_file_durability, fixture_teardown);
+  add_file_test (NULL, test_file_fresh, "/store/file/fresh");
+  add_file_test (NULL, test_file_reopen, "/store/file/reopen");
+  add_file_test (NULL, test_file_durability, "/store/file/durability");
   for (guint i = 0; i < G_N_ELEMENTS (newer_cases); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/store/file/newer-version/%" G_GINT64_FORMAT "-%s",
-                                               newer_cases[i].version, newer_cases[i].journal);
-
-      g_test_add (path, Fixture, &newer_cases[i],
-                  fixture_setup, test_file_newer_version, fixture_teardown);
-    }
+    add_file_test (&newer_cases[i], test_file_newer_version,
+                   "/store/file/newer-version/%" G_GINT64_FORMAT "-%s",
+                   newer_cases[i].version, newer_cases[i].journal);
   for (guint i = 0; i < G_N_ELEMENTS (invalid_cases); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/store/file/invalid/%s", invalid_cases[i].name);
-
-      g_test_add (path, Fixture, &invalid_cases[i],
-                  fixture_setup, test_file_invalid, fixture_teardown);
-    }
+    add_file_test (&invalid_cases[i], test_file_invalid,
+                   "/store/file/invalid/%s", invalid_cases[i].name);
   for (guint i = 0; i < G_N_ELEMENTS (fresh_cases); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/store/file/migrate/%s", fresh_cases[i].name);
-
-      g_test_add (path, Fixture, &fresh_cases[i],
-                  fixture_setup, test_file_migrate, fixture_teardown);
-    }
-  g_test_add ("/store/file/migrate-v1/all-rows", Fixture, NULL,
-              fixture_setup, test_file_migrate_v1, fixture_teardown);
-  g_test_add ("/store/file/migrate-v1/off-grid", Fixture, NULL,
-              fixture_setup, test_file_migrate_v1_off_grid, fixture_teardown);
+    add_file_test (&fresh_cases[i], test_file_migrate,
+                   "/store/file/migrate/%s", fresh_cases[i].name);
+  add_file_test (NULL, test_file_migrate_v1, "/store/file/migrate-v1/all-rows");
+  add_file_test (NULL, test_file_migrate_v1_off_grid, "/store/file/migrate-v1/off-grid");
   for (guint i = 0; i < G_N_ELEMENTS (damaged_day_cases); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/store/file/damaged-day/%s", damaged_day_cases[i].name);
-
-      g_test_add (path, Fixture, &damaged_day_cases[i],
-                  fixture_setup, test_file_damaged_day, fixture_teardown);
-    }
-  g_test_add ("/store/file/year-size", Fixture, NULL,
-              fixture_setup, test_file_year_size, fixture_teardown);
-  g_test_add ("/store/file/disk-full", Fixture, NULL,
-              fixture_setup, test_file_disk_full, fixture_teardown);
-  g_test_add ("/store/file/read-only-file", Fixture, NULL,
-              fixture_setup, test_file_read_only_file, fixture_teardown);
-  g_test_add ("/store/file/read-only-dir/new", Fixture, GINT_TO_POINTER (FALSE),
-              fixture_setup, test_file_read_only_dir, fixture_teardown);
-  g_test_add ("/store/file/read-only-dir/existing", Fixture, GINT_TO_POINTER (TRUE),
-              fixture_setup, test_file_read_only_dir, fixture_teardown);
+    add_file_test (&damaged_day_cases[i], test_file_damaged_day,
+                   "/store/file/damaged-day/%s", damaged_day_cases[i].name);
+  add_file_test (NULL, test_file_year_size, "/store/file/year-size");
+  add_file_test (NULL, test_file_disk_full, "/store/file/disk-full");
+  add_file_test (NULL, test_file_read_only_file, "/store/file/read-only-file");
+  add_file_test (GINT_TO_POINTER (FALSE), test_file_read_only_dir,
+                 "/store/file/read-only-dir/new");
+  add_file_test (GINT_TO_POINTER (TRUE), test_file_read_only_dir,
+                 "/store/file/read-only-dir/existing");
 
   return g_test_run ();
 }
