@@ -1165,27 +1165,34 @@ test_file_newer_version (Fixture       *fixture,
 
 typedef void (*MakeFile) (const char *path);
 
+/* @length bytes from a seeded generator; @header, its NUL included, over
+ * the first of them unless NULL. */
+static void
+write_random_file (const char *path,
+                   guint32     seed,
+                   gsize       length,
+                   const char *header)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  g_autofree guint8 *bytes = g_malloc (length);
+
+  for (gsize i = 0; i < length; i++)
+    bytes[i] = g_rand_int_range (rand, 0, 256);
+  if (header != NULL)
+    memcpy (bytes, header, strlen (header) + 1);
+  write_file (path, bytes, length);
+}
+
 static void
 make_random (const char *path)
 {
-  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
-  guint8 bytes[16384];
-
-  for (gsize i = 0; i < sizeof bytes; i++)
-    bytes[i] = g_rand_int_range (rand, 0, 256);
-  write_file (path, bytes, sizeof bytes);
+  write_random_file (path, 42, 16384, NULL);
 }
 
 static void
 make_header_then_garbage (const char *path)
 {
-  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
-  guint8 bytes[8192];
-
-  for (gsize i = 0; i < sizeof bytes; i++)
-    bytes[i] = g_rand_int_range (rand, 0, 256);
-  memcpy (bytes, "SQLite format 3", 16);
-  write_file (path, bytes, sizeof bytes);
+  write_random_file (path, 7, 8192, "SQLite format 3");
 }
 
 /* A real store with enough rows to span many pages. */
