@@ -80,6 +80,26 @@ set_tz (const char *tz)
   tzset ();
 }
 
+/* @check of a case, with the system in UTC and, when the plan has a zone
+ * of its own, in UTC+14 and UTC−8 too: such a plan ignores the system's. */
+static void
+check_in_system_zones (GTestDataFunc  check,
+                       gconstpointer  data,
+                       const char    *plan_zone)
+{
+  static const char *const zones[] = { "Pacific/Kiritimati", "America/Los_Angeles" };
+
+  check (data);
+  if (plan_zone == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (zones); i++)
+    {
+      set_tz (zones[i]);
+      check (data);
+    }
+  set_tz ("UTC");
+}
+
 /* ---- Windows ---- */
 
 typedef struct {
@@ -251,8 +271,9 @@ static const WindowCase window_cases[] = {
 };
 
 static void
-check_window (const WindowCase *c)
+check_window (gconstpointer data)
 {
+  const WindowCase *c = data;
   g_autoptr(SbPlan) plan = plan_new (c->period, c->timezone, c->start);
   gint64 now = at (c->now);
   gint64 first_use = at_or_zero (c->first_use);
@@ -277,16 +298,7 @@ test_window (gconstpointer data)
 {
   const WindowCase *c = data;
 
-  check_window (c);
-  if (c->timezone != NULL)
-    {
-      /* A plan with its own zone ignores the process's: UTC+14, UTC−8. */
-      set_tz ("Pacific/Kiritimati");
-      check_window (c);
-      set_tz ("America/Los_Angeles");
-      check_window (c);
-      set_tz ("UTC");
-    }
+  check_in_system_zones (check_window, c, c->timezone);
 }
 
 /* ---- The system's zone ---- */
@@ -708,8 +720,9 @@ static const StartCase start_cases[] = {
 };
 
 static void
-check_start (const StartCase *c)
+check_start (gconstpointer data)
 {
+  const StartCase *c = data;
   g_autoptr(SbPlan) plan = plan_new ("days:8", c->timezone, c->start);
 
   if (c->expected == NULL)
@@ -726,13 +739,7 @@ test_start (gconstpointer data)
 {
   const StartCase *c = data;
 
-  check_start (c);
-  if (c->timezone != NULL)
-    {
-      set_tz ("Pacific/Kiritimati");
-      check_start (c);
-      set_tz ("UTC");
-    }
+  check_in_system_zones (check_start, c, c->timezone);
 }
 
 static void
