@@ -74,6 +74,16 @@ consumed (SbQuota *q, const char *key, gboolean *exceeded)
   return bytes;
 }
 
+/* The quota's figure for @key and whether it was exceeded. */
+static void
+assert_consumed (SbQuota *q, const char *key, guint64 bytes, gboolean exceeded)
+{
+  gboolean ex = FALSE;
+
+  g_assert_cmpuint (consumed (q, key, &ex), ==, bytes);
+  g_assert_cmpint (ex, ==, exceeded);
+}
+
 /* Sends up to @max datagrams; returns how many went out. Once the kernel
  * refuses one, it must refuse all that follow. */
 static guint
@@ -112,7 +122,6 @@ test_veth_stop (void)
   const guint64 limit = 1000000;
   g_autoptr(SbQuota) q = NULL;
   NetnsStats before, after;
-  gboolean exceeded = TRUE;
   guint sent;
   gint64 t0, t1;
   int fd;
@@ -122,15 +131,13 @@ test_veth_stop (void)
   setup_veth ();
   q = quota_new ("stop");
   quota_set (q, KEY, "sbq0", limit);
-  g_assert_cmpuint (consumed (q, KEY, &exceeded), ==, 0);
-  g_assert_false (exceeded);
+  assert_consumed (q, KEY, 0, FALSE);
 
   fd = netns_udp_socket (NULL, 0);
   netns_stats ("sbq0", &before);
   sent = send_until_refused (fd, VETH_PEER, 100);
   g_assert_cmpuint (sent, ==, 100);
-  g_assert_cmpuint (consumed (q, KEY, &exceeded), ==, 100 * PACKET);
-  g_assert_false (exceeded);
+  assert_consumed (q, KEY, 100 * PACKET, FALSE);
 
   /* Full speed: no pause between datagrams. */
   t0 = g_get_monotonic_time ();
@@ -141,8 +148,7 @@ test_veth_stop (void)
 
   assert_stopped_at ((guint64) sent * PACKET, limit, PACKET);
   /* The kernel caps its figure at the limit once it refuses a packet. */
-  g_assert_cmpuint (consumed (q, KEY, &exceeded), ==, limit);
-  g_assert_true (exceeded);
+  assert_consumed (q, KEY, limit, TRUE);
   /* What crossed the veth, counted by the interface: one Ethernet header
    * more per packet, nothing else (IPv6 off, static neighbour). */
   g_assert_cmpuint (after.tx_drop - before.tx_drop, ==, 0);
@@ -163,7 +169,6 @@ static void
 test_veth_override (void)
 {
   g_autoptr(SbQuota) q = NULL;
-  gboolean exceeded = FALSE;
   guint sent;
   int fd;
 
@@ -180,19 +185,16 @@ test_veth_override (void)
 
   /* Override: counted afresh from zero, traffic resumes, stops again. */
   quota_set (q, KEY, "sbq0", 300000);
-  g_assert_cmpuint (consumed (q, KEY, &exceeded), ==, 0);
-  g_assert_false (exceeded);
+  assert_consumed (q, KEY, 0, FALSE);
   sent = send_until_refused (fd, VETH_PEER, 600);
   assert_stopped_at ((guint64) sent * PACKET, 300000, PACKET);
-  g_assert_cmpuint (consumed (q, KEY, &exceeded), ==, 300000);
-  g_assert_true (exceeded);
+  assert_consumed (q, KEY, 300000, TRUE);
 
   /* 0 blocks at once. */
   quota_set (q, KEY, "sbq0", 0);
   g_assert_false (netns_udp_send (fd, VETH_PEER, PAYLOAD));
   g_assert_false (netns_udp_send (fd, VETH_PEER, 1));
-  g_assert_cmpuint (consumed (q, KEY, &exceeded), ==, 0);
-  g_assert_true (exceeded);
+  assert_consumed (q, KEY, 0, TRUE);
 
   /* Moving the quota to another interface replaces the rules: sbq0 is
    * free again. */
@@ -203,8 +205,7 @@ test_veth_override (void)
   /* Beyond what the kernel can hold: taken as its maximum. */
   quota_set (q, KEY, "sbq0", G_MAXUINT64);
   g_assert_cmpuint (send_until_refused (fd, VETH_PEER, 50), ==, 50);
-  g_assert_cmpuint (consumed (q, KEY, &exceeded), ==, 50 * PACKET);
-  g_assert_false (exceeded);
+  assert_consumed (q, KEY, 50 * PACKET, FALSE);
   close (fd);
 }
 
@@ -262,7 +263,6 @@ test_tun_both_directions (void)
   guint64 out_bytes = 0, in_bytes = 0;
   guint out_pkts = 0, in_pkts = 0;
   NetnsStats before, after;
-  gboolean exceeded = FALSE;
   int tun, tx, rx;
 
   if (!netns_enter ())
@@ -293,8 +293,7 @@ test_tun_both_directions (void)
 
   g_assert_cmpuint (out_bytes, ==, (guint64) out_pkts * PACKET);
   assert_stopped_at (out_bytes + in_bytes, limit, PACKET);
-  g_assert_cmpuint (consumed (q, KEY, &exceeded), ==, limit);
-  g_assert_true (exceeded);
+  assert_consumed (q, KEY, limit, TRUE);
   /* A TUN carries bare IP: its counters and the quota agree byte for byte. */
   g_assert_cmpuint (after.tx_bytes - before.tx_bytes, ==, out_bytes);
   g_test_message ("tun: %u out, %u in, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
@@ -315,7 +314,6 @@ test_tun_forward (void)
   g_autoptr(SbQuota) q = NULL;
   guint64 up_bytes = 0, down_bytes = 0;
   guint up = 0, down = 0;
-  gboolean exceeded = FALSE;
   int wan, lan;
 
   if (!netns_enter ())
@@ -346,8 +344,7 @@ test_tun_forward (void)
   g_assert_cmpuint (up_bytes, ==, (guint64) up * PACKET);
   g_assert_cmpuint (down_bytes, ==, (guint64) down * PACKET);
   assert_stopped_at (up_bytes + down_bytes, limit, PACKET);
-  g_assert_cmpuint (consumed (q, KEY, &exceeded), ==, limit);
-  g_assert_true (exceeded);
+  assert_consumed (q, KEY, limit, TRUE);
 
   g_clear_pointer (&q, sb_quota_free);
   close (lan);
