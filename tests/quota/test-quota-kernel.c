@@ -34,10 +34,15 @@
 #define LAN_PEER "10.79.0.2"
 #define RECV_PORT 5001
 
-static void
-setup_veth (void)
+/* A network namespace of its own with the veth sbq0 (VETH_ADDR) to sbq1;
+ * FALSE, the test skipped, when it cannot be had. */
+static gboolean
+enter_with_veth (void)
 {
+  if (!netns_enter ())
+    return FALSE;
   netns_veth ("sbq0", VETH_ADDR, "sbq1", "02:00:00:00:00:02", VETH_PEER);
+  return TRUE;
 }
 
 static SbQuota *
@@ -126,9 +131,8 @@ test_veth_stop (void)
   gint64 t0, t1;
   int fd;
 
-  if (!netns_enter ())
+  if (!enter_with_veth ())
     return;
-  setup_veth ();
   q = quota_new ("stop");
   quota_set (q, KEY, "sbq0", limit);
   assert_consumed (q, KEY, 0, FALSE);
@@ -172,9 +176,8 @@ test_veth_override (void)
   guint sent;
   int fd;
 
-  if (!netns_enter ())
+  if (!enter_with_veth ())
     return;
-  setup_veth ();
   q = quota_new ("override");
   fd = netns_udp_socket (NULL, 0);
 
@@ -219,9 +222,8 @@ test_veth_clear (void)
   guint64 bytes = 0;
   int fd;
 
-  if (!netns_enter ())
+  if (!enter_with_veth ())
     return;
-  setup_veth ();
   q = quota_new ("clear");
   fd = netns_udp_socket (NULL, 0);
 
@@ -362,9 +364,8 @@ test_instances (void)
   guint sent_a, sent_b;
   int fd;
 
-  if (!netns_enter ())
+  if (!enter_with_veth ())
     return;
-  netns_veth ("sbq0", VETH_ADDR, "sbq1", "02:00:00:00:00:02", VETH_PEER);
   netns_veth ("sbq2", "10.76.0.1", "sbq3", "02:00:00:00:00:03", "10.76.0.2");
   fd = netns_udp_socket (NULL, 0);
 
@@ -596,9 +597,8 @@ test_injection (void)
   gboolean exceeded = FALSE;
   int fd;
 
-  if (!netns_enter ())
+  if (!enter_with_veth ())
     return;
-  setup_veth ();
   out = netns_nft ("add table inet sentinel");
   g_assert_nonnull (out);
   q = quota_new ("inject");
@@ -636,9 +636,8 @@ test_table_recreated (void)
   g_autofree char *listing = NULL;
   int fd;
 
-  if (!netns_enter ())
+  if (!enter_with_veth ())
     return;
-  setup_veth ();
   q = quota_new ("flushed");
   quota_set (q, KEY, "sbq0", 0);
   out = netns_nft ("flush ruleset");
