@@ -56,6 +56,17 @@ quota_new (const char *instance)
   return q;
 }
 
+/* A quota for @instance's table cannot be had: @code says why. */
+static void
+assert_quota_refused (const char *instance, gint code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SbQuota) q = sb_quota_new (instance, &error);
+
+  g_assert_null (q);
+  g_assert_error (error, G_IO_ERROR, code);
+}
+
 static void
 quota_set (SbQuota *q, const char *key, const char *ifname, guint64 bytes)
 {
@@ -358,7 +369,6 @@ test_instances (void)
 {
   g_autoptr(SbQuota) a = NULL;
   g_autoptr(SbQuota) b = NULL;
-  g_autoptr(SbQuota) again = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *table_a = NULL;
   guint sent_a, sent_b;
@@ -390,10 +400,7 @@ test_instances (void)
 
   /* One instance per table: a second one for "inst_b" is refused while
    * its owner (this very process) lives. */
-  again = sb_quota_new ("inst_b", &error);
-  g_assert_null (again);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
-  g_clear_error (&error);
+  assert_quota_refused ("inst_b", G_IO_ERROR_EXISTS);
 
   g_assert_true (sb_quota_clear (a, KEY, &error));
   g_assert_no_error (error);
@@ -434,7 +441,6 @@ test_stale (void)
 {
   g_autoptr(SbQuota) self = NULL;
   g_autoptr(SbQuota) replaced = NULL;
-  g_autoptr(SbQuota) refused = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *recycled = NULL;
   g_autofree char *out = NULL;
@@ -501,12 +507,8 @@ test_stale (void)
   g_assert_nonnull (strstr (out, "comment \"simbudgetd pid="));
   g_assert_nonnull (strstr (out, our_pid));
   /* … but not a live or an unknown owner's. */
-  refused = sb_quota_new ("alive", &error);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
-  g_clear_error (&error);
-  refused = sb_quota_new ("foreign", &error);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
-  g_clear_error (&error);
+  assert_quota_refused ("alive", G_IO_ERROR_EXISTS);
+  assert_quota_refused ("foreign", G_IO_ERROR_EXISTS);
 
   close (go[1]);
   child_exit (live);
@@ -534,12 +536,8 @@ static void
 assert_permission_denied (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(SbQuota) q = NULL;
 
-  q = sb_quota_new ("nocap", &error);
-  g_assert_null (q);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-  g_clear_error (&error);
+  assert_quota_refused ("nocap", G_IO_ERROR_PERMISSION_DENIED);
   g_assert_false (sb_quota_remove_stale_tables (&error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
 }
