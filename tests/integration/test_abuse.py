@@ -523,7 +523,7 @@ class UserData(SbTestCase):
         for key, value in big.items():
             with self.subTest(key=key[:20]):
                 self.update({'simbudget.limit': '10kB', key: value})
-                self.assert_eventually(lambda: self.prop(ICCID, 'ConfigError').startswith(key[:20]),
+                self.assert_eventually(lambda: (self.prop(ICCID, 'ConfigError') or '').startswith(key[:20]),
                                        'no ConfigError for %s' % key[:20])
                 self.assertLess(len(self.prop(ICCID, 'ConfigError')), MESSAGE_MAX)
                 self.assertEqual(self.prop(ICCID, 'Limit'), 10000)

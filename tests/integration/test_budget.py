@@ -230,7 +230,7 @@ class Budget(SbTestCase):
         self.setup_line({'simbudget.limit': '1000'})
         self.nm.AddGsmConnection('travel-jp-2', UUID2, ICCID,
                                  dbus.Dictionary({'simbudget.limit': '5000'}, signature='ss'), True)
-        self.assert_eventually(lambda: 'travel-jp-2' in self.prop(ICCID, 'ConfigError'))
+        self.assert_eventually(lambda: 'travel-jp-2' in (self.prop(ICCID, 'ConfigError') or ''))
         # the active one wins
         self.assertEqual(self.prop(ICCID, 'ConnectionUuid'), UUID)
         self.assertEqual(self.prop(ICCID, 'Limit'), 1000)
@@ -290,7 +290,7 @@ class Budget(SbTestCase):
             data = {'simbudget.limit': '5GB'}
             data[key] = value
             self.update_user_data(data)
-            self.assert_eventually(lambda: self.prop(ICCID, 'ConfigError').startswith(key),
+            self.assert_eventually(lambda: (self.prop(ICCID, 'ConfigError') or '').startswith(key),
                                    'no ConfigError for %s=%r' % (key, value[:20]))
             self.assertEqual(self.prop(ICCID, 'Limit'), 5 * 10**9)
         self.update_user_data({'simbudget.limit': '2GB'})
