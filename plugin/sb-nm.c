@@ -333,6 +333,31 @@ deactivate_cb (GObject *source, GAsyncResult *res, gpointer user_data)
     g_info ("Deactivated %s", uuid);
 }
 
+/* NetworkManager 1.42 aborts when a modem's connect result comes back to a
+ * device that is no longer preparing (an assertion in nm-device-modem.c,
+ * modem_prepare_result). Nothing flows before the modem is connected, so
+ * an activation is taken down once its device is known to be past
+ * PREPARE; libnm may show the new activation before its device's state.
+ * The device's state change brings another look. */
+static gboolean
+modem_maybe_preparing (NMActiveConnection *ac)
+{
+  const GPtrArray *devs = nm_active_connection_get_devices (ac);
+
+  if (nm_active_connection_get_state (ac) != NM_ACTIVE_CONNECTION_STATE_ACTIVATING)
+    return FALSE;
+  if (!devs || devs->len == 0)
+    return TRUE;
+  for (guint i = 0; i < devs->len; i++)
+    {
+      NMDevice *dev = g_ptr_array_index (devs, i);
+
+      if (NM_IS_DEVICE_MODEM (dev) && nm_device_get_state (dev) <= NM_DEVICE_STATE_PREPARE)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 gboolean
 sb_nm_deactivate (SbNm *self, const char *uuid)
 {
@@ -349,8 +374,13 @@ sb_nm_deactivate (SbNm *self, const char *uuid)
         continue;
       if (nm_active_connection_get_state (ac) >= NM_ACTIVE_CONNECTION_STATE_DEACTIVATING)
         continue;
-      nm_client_deactivate_connection_async (self->client, ac, NULL, deactivate_cb, g_strdup (uuid));
       any = TRUE;
+      if (modem_maybe_preparing (ac))
+        {
+          g_debug ("Taking %s down once its modem has connected", uuid);
+          continue;
+        }
+      nm_client_deactivate_connection_async (self->client, ac, NULL, deactivate_cb, g_strdup (uuid));
     }
   return any;
 }

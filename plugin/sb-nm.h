@@ -51,7 +51,9 @@ gboolean    sb_nm_get_device_autoconnect (SbNm *self, const char *modem_path, gb
 void        sb_nm_set_device_autoconnect (SbNm *self, const char *modem_path, gboolean autoconnect);
 
 /* Deactivates every active connection of @uuid (a user request to
- * NetworkManager, which also blocks its autoconnect). TRUE if any. */
+ * NetworkManager, which also blocks its autoconnect). TRUE if any is being
+ * taken down: one whose modem is still connecting is taken down on a later
+ * call, once it has connected. */
 gboolean    sb_nm_deactivate (SbNm *self, const char *uuid);
 /* Activates @uuid on the device of @modem_path (or any, when NULL). */
 gboolean    sb_nm_activate (SbNm *self, const char *uuid, const char *modem_path);
