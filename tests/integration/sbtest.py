@@ -119,11 +119,18 @@ class SbTestCase(PrivateBusTestCase):
         self.addCleanup(log.close)
         proc = subprocess.Popen(mocks.command(template, params), stdout=log, stderr=subprocess.STDOUT)
         self.addCleanup(processes.stop, proc)
+        self.addCleanup(self._check_not_crashed, proc, name)
         self.wait_for_bus_object(module.BUS_NAME, module.MAIN_OBJ, system_bus=True, timeout=20)
         obj = self.dbus_con.get_object(module.BUS_NAME, module.MAIN_OBJ)
         return proc, obj
 
     _stop_proc = staticmethod(processes.stop)  # for the test files
+
+    def _check_not_crashed(self, proc, name):
+        '''A stand-in that ended by itself, not stopped by the test, crashed
+        (the NetworkManager one aborts where the real one would).'''
+        if proc.poll() not in (None, 0, -signal.SIGTERM, -signal.SIGKILL):
+            self.fail('the %s stand-in exited by itself with %d; see %s.log' % (name, proc.returncode, name))
 
     def start_mm(self, params=None):
         self.mm_proc, self.mm_obj = self._spawn_template(mocks.MM_TEMPLATE, params, 'mm')

@@ -13,6 +13,11 @@ difference from a real NetworkManager:
   signals, before the active connection is removed.
 - Modem devices and GSM connections (AddModemDevice, AddGsmConnection,
   ActivateGsmConnection), RemoveDevice.
+- Taking a modem's activation down while its device is in PREPARE (the
+  modem still connecting) aborts this NetworkManager, as Debian's 1.42
+  aborts once the modem's connect result arrives (an assertion in
+  nm-device-modem.c, modem_prepare_result). Here it exits at once, with
+  134, so that a test sees it.
 
 Control methods are on org.freedesktop.DBus.Mock of /org/freedesktop, like
 the stock template's (see tests/templates/README.md).
@@ -23,6 +28,8 @@ Parameters, besides the stock ones (all optional):
   DeactivationDelay (u)  ms from DEACTIVATING to DEACTIVATED, default 20
 '''
 
+import os
+import sys
 import uuid as uuid_module
 
 import dbus
@@ -546,11 +553,28 @@ def _deactivate_connection(_self, ac_path):
     if str(ac_path) not in [str(p) for p in _nm().props[MANAGER_IFACE]['ActiveConnections']]:
         raise _error(MANAGER_IFACE + '.ConnectionNotActive', 'The connection was not active.')
     # NetworkManager's policy blocks autoconnect of a profile the user took down
-    conn_path = str(dbusmock.get_object(str(ac_path)).props[ACTIVE_CONNECTION_IFACE]['Connection'])
+    ac = dbusmock.get_object(str(ac_path))
+    conn_path = str(ac.props[ACTIVE_CONNECTION_IFACE]['Connection'])
     if _exists(conn_path):
         dbusmock.get_object(conn_path).nm_autoconnect_blocked = True
+    if any(_modem_preparing(str(p)) for p in ac.props[ACTIVE_CONNECTION_IFACE]['Devices']):
+        _abort_on_prepare_result()
     _deactivate(ac_path, AC_REASON_USER_DISCONNECTED, DEV_REASON_USER_REQUESTED,
                 _main().nm_deactivation_delay)
+
+
+def _modem_preparing(dev_path):
+    if not _exists(dev_path):
+        return False
+    dev = dbusmock.get_object(dev_path)
+    return _is_modem(dev) and int(dev.props[DEVICE_IFACE]['State']) == DeviceState.PREPARE
+
+
+def _abort_on_prepare_result():
+    sys.stderr.write('NetworkManager: assertion failed in modem_prepare_result: the device was '
+                     'taken down while its modem was connecting\n')
+    sys.stderr.flush()
+    os._exit(134)
 
 
 def _autoconnect_candidate(dev):
