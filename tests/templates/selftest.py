@@ -384,7 +384,7 @@ class NetworkManagerTest(TemplateTestCase):
 
     def setUp(self):
         # long enough for a client to see ACTIVATING before ACTIVATED
-        _, obj = self.spawn(NM_TEMPLATE, {'ActivationDelay': dbus.UInt32(200)})
+        self.proc, obj = self.spawn(NM_TEMPLATE, {'ActivationDelay': dbus.UInt32(200)})
         self.mock = dbus.Interface(obj, DBUSMOCK_IFACE)
         self.conn = self.connection()
         self.client = NM.Client(dbus_connection=self.conn)
@@ -549,6 +549,28 @@ class NetworkManagerTest(TemplateTestCase):
                 self.assertEqual(ctx.exception.get_dbus_name(),
                                  'org.freedesktop.NetworkManager.Settings.InvalidArguments')
         self.assertEqual(iface.Update2(empty, dbus.UInt32(0x2), dbus.Dictionary({}, signature='sv')), {})
+
+    def test_taking_down_a_connecting_modem_aborts(self):
+        '''As NetworkManager 1.42 does once the modem's connect result
+        comes back; past PREPARE it is an ordinary deactivation.'''
+        dev_path, device = self.add_modem_device()
+        _, remote = self.add_gsm_connection()
+        nm = Gio.DBusProxy.new_sync(self.conn, Gio.DBusProxyFlags.DO_NOT_LOAD_PROPERTIES, None,
+                                    'org.freedesktop.NetworkManager', '/org/freedesktop/NetworkManager',
+                                    'org.freedesktop.NetworkManager', None)
+
+        ac_path = self.mock.ActivateGsmConnection(remote.get_path(), dev_path, 'ppp0')
+        nm.call_sync('DeactivateConnection', GLib.Variant('(o)', (str(ac_path),)), 0, 2000, None)
+        self.assertEventually(lambda: self.client.get_active_connections() == [])
+        self.assertIsNone(self.proc.poll())
+
+        _, result = self.run_async(lambda cb: self.client.activate_connection_async(remote, None, None,
+                                                                                      None, cb, None))
+        active = self.client.activate_connection_finish(result)
+        self.assertEventually(lambda: device.get_state() == NM.DeviceState.PREPARE)
+        with self.assertRaises(GLib.Error):
+            nm.call_sync('DeactivateConnection', GLib.Variant('(o)', (active.get_path(),)), 0, 2000, None)
+        self.assertEqual(self.proc.wait(5), 134)
 
     def test_activation_and_deactivation_states(self):
         dev_path, device = self.add_modem_device()
