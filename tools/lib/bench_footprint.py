@@ -17,7 +17,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import random
 import re
 import shutil
@@ -40,6 +39,9 @@ import waiting  # noqa: E402
 from busnames import (ESIM, MM_BUS, MM_MOCK_IFACE, MM_PATH, SB_BUS, SB_PATH,  # noqa: E402
                       SB_PROFILE_IFACE, profile_path)
 from privatebus import PrivateBus  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import machine as machine_info  # noqa: E402
 
 BEARER_IFACE = 'org.freedesktop.ModemManager1.Bearer'
 
@@ -312,14 +314,7 @@ def memory(pid):
 
 
 def machine():
-    model = 'unknown CPU'
-    with open('/proc/cpuinfo') as f:
-        for line in f:
-            if line.startswith('model name'):
-                model = line.split(':', 1)[1].strip()
-                break
-    return '%d CPUs, %s, Linux %s, SQLite %s' % (os.cpu_count(), model, platform.release(),
-                                                sqlite3.sqlite_version)
+    return '%s, SQLite %s' % (machine_info.describe(), sqlite3.sqlite_version)
 
 
 # ---- output -------------------------------------------------------------------

@@ -47,7 +47,6 @@ keeps the logs. Needs root (network namespaces, TUN, nftables).
 import argparse
 import fcntl
 import os
-import platform
 import re
 import select
 import shutil
@@ -73,6 +72,9 @@ import waiting  # noqa: E402
 from busnames import (DBUSMOCK_IFACE, ESIM, MM_BUS, MM_MOCK_IFACE, MM_PATH, NM_BUS,  # noqa: E402
                       NM_MOCK_PATH, SB_BUS, SB_IFACE, SB_PATH, SB_PROFILE_IFACE, profile_path)
 from privatebus import PrivateBus  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import machine as machine_info  # noqa: E402
 
 PYTHON = '/usr/bin/python3'
 
@@ -683,15 +685,9 @@ def fmt_size(nbytes):
 
 
 def machine():
-    model = 'unknown CPU'
-    with open('/proc/cpuinfo') as f:
-        for line in f:
-            if line.startswith('model name'):
-                model = line.split(':', 1)[1].strip()
-                break
     with open('/proc/loadavg') as f:
         load = f.read().split()[0]
-    return '%d CPUs, %s, Linux %s, load %s' % (os.cpu_count(), model, platform.release(), load)
+    return '%s, load %s' % (machine_info.describe(), load)
 
 
 def figure(name, value, unit, goal=None, met=None, notes=()):
