@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sb-error.h"
+#include "sb-local-day.h"
 #include "sb-store.h"
 
 #define SECONDS_PER_HOUR 3600
@@ -125,38 +126,6 @@ hour_next (GTimeZone *tz, gint64 t)
   return next;
 }
 
-/* The earliest instant at which the wall clock in @tz reads @date 00:00
- * or later; G_MAXINT64 past the years GDateTime can represent. */
-static gint64
-local_midnight (GTimeZone *tz, const GDate *date)
-{
-  g_autoptr(GDateTime) dt = NULL;
-  gint64 start, wall, earlier;
-  gint interval;
-
-  if (g_date_get_year (date) > 9999)
-    return G_MAXINT64;
-  dt = g_date_time_new (tz, g_date_get_year (date), g_date_get_month (date),
-                        g_date_get_day (date), 0, 0, 0);
-  if (dt == NULL)
-    return G_MAXINT64;
-
-  /* A skipped midnight already comes back as the end of the gap. A
-   * midnight that happens twice (the clock set back across it) comes back
-   * as the later one; the day begins at the first. */
-  start = g_date_time_to_unix (dt);
-  interval = g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, start);
-  if (interval > 0)
-    {
-      wall = start + g_time_zone_get_offset (tz, interval);
-      earlier = wall - g_time_zone_get_offset (tz, interval - 1);
-      if (earlier < start &&
-          g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, earlier) == interval - 1)
-        start = earlier;
-    }
-  return start;
-}
-
 static void
 period_first_day (SbGranularity granularity, GDate *date)
 {
@@ -200,25 +169,15 @@ static gboolean
 calendar_bounds (SbGranularity granularity, GTimeZone *tz, gint64 t,
                  gint64 *out_start, gint64 *out_next)
 {
-  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (t);
-  g_autoptr(GDateTime) local = NULL;
   GDate date;
   gint64 start, next;
 
-  if (utc == NULL)
+  if (!sb_local_date (tz, t, &date))
     return FALSE;
-  local = g_date_time_to_timezone (utc, tz);
-  if (local == NULL)
-    return FALSE;
-
-  g_date_clear (&date, 1);
-  g_date_set_dmy (&date, (GDateDay) g_date_time_get_day_of_month (local),
-                  (GDateMonth) g_date_time_get_month (local),
-                  (GDateYear) g_date_time_get_year (local));
   period_first_day (granularity, &date);
-  start = local_midnight (tz, &date);
+  start = sb_local_midnight (tz, &date);
   period_advance (granularity, &date);
-  next = local_midnight (tz, &date);
+  next = sb_local_midnight (tz, &date);
 
   /* After the clock went back across midnight, @t may read yesterday's
    * date although today has begun (and a skipped day makes two periods
@@ -227,7 +186,7 @@ calendar_bounds (SbGranularity granularity, GTimeZone *tz, gint64 t,
     {
       start = next;
       period_advance (granularity, &date);
-      next = local_midnight (tz, &date);
+      next = sb_local_midnight (tz, &date);
     }
 
   *out_start = start;

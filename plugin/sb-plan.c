@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sb-error.h"
+#include "sb-local-day.h"
 #include "sb-units.h"
 
 #define KEY_PREFIX         "simbudget."
@@ -840,48 +841,6 @@ sb_plan_equal (const SbPlan *a, const SbPlan *b)
 
 /* ---- Windows ---- */
 
-/* The local calendar date of @t in @tz. */
-static gboolean
-local_date (GTimeZone *tz, gint64 t, GDate *out)
-{
-  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (t);
-  g_autoptr(GDateTime) local = NULL;
-
-  if (utc == NULL)
-    return FALSE;
-  local = g_date_time_to_timezone (utc, tz);
-  if (local == NULL)
-    return FALSE;
-
-  g_date_clear (out, 1);
-  g_date_set_dmy (out, (GDateDay) g_date_time_get_day_of_month (local),
-                  (GDateMonth) g_date_time_get_month (local),
-                  (GDateYear) g_date_time_get_year (local));
-  return TRUE;
-}
-
-/* The first moment of @date in @tz (00:00, or the end of a DST gap when
- * midnight does not exist that day), or 0 when out of GDateTime's range. */
-static gint64
-local_midnight (GTimeZone *tz, const GDate *date, gboolean *ok)
-{
-  g_autoptr(GDateTime) dt = NULL;
-
-  if (g_date_get_year (date) > 9999)
-    {
-      *ok = FALSE;
-      return 0;
-    }
-  dt = g_date_time_new (tz, g_date_get_year (date), g_date_get_month (date),
-                        g_date_get_day (date), 0, 0, 0);
-  if (dt == NULL)
-    {
-      *ok = FALSE;
-      return 0;
-    }
-  return g_date_time_to_unix (dt);
-}
-
 /* Day @day of the month of @date, clamped to the month's last day. */
 static void
 set_billing_day (GDate *date, GDateYear year, GDateMonth month, guint day)
@@ -961,39 +920,40 @@ static void
 calendar_window (const SbPlan *plan, gint64 now, gint64 *out_start, gint64 *out_end)
 {
   GDate today, first, next;
-  gboolean ok = TRUE;
   gint64 start, end;
 
   *out_start = *out_end = 0;
-  if (!local_date (plan->tz, now, &today))
+  if (!sb_local_date (plan->tz, now, &today))
     return;
 
   period_first_date (plan, &today, &first);
   period_next_date (plan, &first, &next);
-  start = local_midnight (plan->tz, &first, &ok);
-  end = local_midnight (plan->tz, &next, &ok);
+  start = sb_local_midnight (plan->tz, &first);
+  end = sb_local_midnight (plan->tz, &next);
+  if (start == G_MAXINT64 || end == G_MAXINT64)
+    return;
 
   /* Only a DST change moving a boundary could break start <= now < end;
    * then the neighbouring period is the one containing @now. */
-  if (ok && start > now && g_date_get_julian (&first) > 1)
+  if (start > now && g_date_get_julian (&first) > 1)
     {
       GDate before = first;
 
       g_date_subtract_days (&before, 1);
       period_first_date (plan, &before, &first);
       period_next_date (plan, &first, &next);
-      start = local_midnight (plan->tz, &first, &ok);
-      end = local_midnight (plan->tz, &next, &ok);
+      start = sb_local_midnight (plan->tz, &first);
+      end = sb_local_midnight (plan->tz, &next);
     }
-  else if (ok && end <= now)
+  else if (end <= now)
     {
       first = next;
       period_next_date (plan, &first, &next);
-      start = local_midnight (plan->tz, &first, &ok);
-      end = local_midnight (plan->tz, &next, &ok);
+      start = sb_local_midnight (plan->tz, &first);
+      end = sb_local_midnight (plan->tz, &next);
     }
 
-  if (!ok)
+  if (start == G_MAXINT64 || end == G_MAXINT64)
     return;
   *out_start = start;
   *out_end = end;

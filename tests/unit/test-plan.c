@@ -220,6 +220,14 @@ static const WindowCase window_cases[] = {
   { "daily/havana-before-gap", "daily", "America/Havana", NULL, NULL,
     "2026-03-07T23:59:59-05:00",
     "2026-03-07T00:00:00-05:00", "2026-03-08T01:00:00-04:00", 24, FALSE },
+  /* Havana falls back across midnight: the day begins at the first one,
+   * as a history row of that day does. */
+  { "daily/havana-first-midnight", "daily", "America/Havana", NULL, NULL,
+    "2026-11-01T04:30:00Z",
+    "2026-11-01T00:00:00-04:00", "2026-11-02T00:00:00-05:00", 25, FALSE },
+  { "daily/havana-second-midnight", "daily", "America/Havana", NULL, NULL,
+    "2026-11-01T05:30:00Z",
+    "2026-11-01T00:00:00-04:00", "2026-11-02T00:00:00-05:00", 25, FALSE },
   { "daily/system-utc", "daily", NULL, NULL, NULL, "2026-11-20T00:00:00Z",
     "2026-11-20T00:00:00Z", "2026-11-21T00:00:00Z", 24, FALSE },
 
